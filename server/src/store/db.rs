@@ -1,0 +1,295 @@
+//! The SQLite engine under the embedded store: one writer thread with group
+//! commit, and a small pool of reader connections.
+//!
+//! Every write is a closure sent to the writer thread. The thread takes the
+//! first closure waiting, then every other one already queued (up to a
+//! batch), and runs them all inside one `BEGIN IMMEDIATE ... COMMIT`, each in
+//! its own savepoint so that one failing write rolls back alone. Callers hear
+//! back only after the commit, so an acknowledged write is on disk (in the
+//! WAL) and survives `kill -9`. Under load this turns thousands of small
+//! transactions into a few large ones: the fsync and lock costs are paid per
+//! batch, not per write.
+//!
+//! Events appended by a batch are handed to the commit hook, in seq order,
+//! right after the commit and before the next batch starts: that is how the
+//! fan-out sees every room's events in order.
+//!
+//! Readers are separate connections (WAL lets them read while the writer
+//! writes); a read borrows one on a blocking thread.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags};
+use tern_protocol::Event;
+use tokio::sync::{Semaphore, oneshot};
+
+use super::{StoreError, StoreResult};
+
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_init",
+        include_str!("../../../migrations/server-sqlite/0001_init.sql"),
+    ),
+    (
+        "0002_files_keys",
+        include_str!("../../../migrations/server-sqlite/0002_files_keys.sql"),
+    ),
+    (
+        "0003_room_txns",
+        include_str!("../../../migrations/server-sqlite/0003_room_txns.sql"),
+    ),
+];
+
+/// Most writes run in one transaction.
+const MAX_BATCH: usize = 512;
+
+/// What a write closure sees: the connection, and where to put the events it
+/// appends so the commit hook can publish them.
+pub struct WriteCtx<'a> {
+    pub conn: &'a Connection,
+    pub events: &'a mut Vec<Event>,
+}
+
+type Completion = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+type Job = Box<dyn FnOnce(&mut WriteCtx<'_>) -> (bool, Completion) + Send>;
+pub type CommitHook = Box<dyn Fn(Vec<Event>) + Send>;
+
+pub struct Db {
+    path: PathBuf,
+    jobs: std::sync::mpsc::Sender<Job>,
+    readers: Arc<ReadPool>,
+}
+
+struct ReadPool {
+    conns: Mutex<Vec<Connection>>,
+    permits: Semaphore,
+}
+
+fn open(path: &Path, flags: OpenFlags) -> StoreResult<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -16000;",
+    )?;
+    Ok(conn)
+}
+
+/// Applies the migrations not yet applied. Returns how many ran.
+pub fn migrate(conn: &Connection) -> StoreResult<usize> {
+    let applied: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let applied = usize::try_from(applied).unwrap_or(0);
+    if applied > MIGRATIONS.len() {
+        return Err(StoreError::Schema(format!(
+            "the database is at schema version {applied}, newer than this server knows ({}); upgrade tern-server",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)
+            .map_err(|e| StoreError::Schema(format!("migration {name} failed: {e}")))?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(migration = name, "applied migration");
+    }
+    Ok(MIGRATIONS.len() - applied)
+}
+
+impl Db {
+    /// Opens (creating if needed) the database at `path`, migrates it, and
+    /// starts the writer thread.
+    pub fn open(path: &Path, readers: usize, hook: CommitHook) -> StoreResult<Self> {
+        let writer = open(path, OpenFlags::default())?;
+        migrate(&writer)?;
+        // Checkpoints run on a connection of their own (below), so that a
+        // commit never stalls copying the WAL back into the database.
+        writer.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpointer = open(path, OpenFlags::default())?;
+        let mut conns = Vec::with_capacity(readers);
+        for _ in 0..readers.max(1) {
+            let c = open(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            conns.push(c);
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("tern-db-writer".into())
+            .spawn(move || {
+                writer_loop(writer, rx, hook);
+                // The writer is done: so is the checkpointer.
+                drop(stop_tx);
+            })
+            .map_err(|e| StoreError::Io(format!("cannot start the writer thread: {e}")))?;
+        std::thread::Builder::new()
+            .name("tern-db-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpointer, stop_rx))
+            .map_err(|e| StoreError::Io(format!("cannot start the checkpoint thread: {e}")))?;
+        let n = conns.len();
+        Ok(Self {
+            path: path.to_owned(),
+            jobs: tx,
+            readers: Arc::new(ReadPool {
+                conns: Mutex::new(conns),
+                permits: Semaphore::new(n),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in the writer's transaction; answers after the commit.
+    pub async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut WriteCtx<'_>) -> StoreResult<T> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel::<StoreResult<T>>();
+        let job: Job = Box::new(move |ctx| {
+            let out = f(ctx);
+            let ok = out.is_ok();
+            let done: Completion = Box::new(move |commit| {
+                let _ = tx.send(commit.and(out));
+            });
+            (ok, done)
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| StoreError::Io("the database writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Io("the database writer has stopped".into()))?
+    }
+
+    /// Runs `f` on a reader connection, off the async threads.
+    pub async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let pool = self.readers.clone();
+        let _permit = pool
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Io("reader pool closed".into()))?;
+        let pool2 = pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = pool2
+                .conns
+                .lock()
+                .map_err(|_| StoreError::Io("reader pool poisoned".into()))?
+                .pop()
+                .ok_or_else(|| StoreError::Io("no reader connection free".into()))?;
+            let out = f(&conn);
+            if let Ok(mut conns) = pool2.conns.lock() {
+                conns.push(conn);
+            }
+            out
+        })
+        .await
+        .map_err(|e| StoreError::Io(format!("reader task failed: {e}")))?
+    }
+}
+
+/// Copies the WAL back into the database every 250 ms, off the writer.
+/// PASSIVE never blocks the writer or readers; it does what it can.
+fn checkpoint_loop(conn: Connection, stop: std::sync::mpsc::Receiver<()>) {
+    loop {
+        match stop.recv_timeout(std::time::Duration::from_millis(250)) {
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)") {
+                    tracing::warn!(error = %e, "checkpoint failed");
+                }
+            }
+            _ => return,
+        }
+    }
+}
+
+/// Runs a statement through the statement cache (no re-parsing per write).
+fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute([])
+}
+
+fn writer_loop(conn: Connection, rx: std::sync::mpsc::Receiver<Job>, hook: CommitHook) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut done: Vec<Completion> = Vec::with_capacity(MAX_BATCH);
+    let mut events: Vec<Event> = Vec::new();
+    while let Ok(first) = rx.recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let began = conn.execute_batch("BEGIN IMMEDIATE");
+        if let Err(e) = began {
+            let msg = e.to_string();
+            for job in batch.drain(..) {
+                // The job is dropped unrun; its caller hears of the failure.
+                let mut scratch = Vec::new();
+                let mut ctx = WriteCtx {
+                    conn: &conn,
+                    events: &mut scratch,
+                };
+                let _ = ctx.conn.execute_batch("SAVEPOINT skip");
+                let (_, complete) = job(&mut ctx);
+                let _ = ctx.conn.execute_batch("ROLLBACK TO skip; RELEASE skip");
+                complete(Err(StoreError::Io(format!(
+                    "cannot begin a transaction: {msg}"
+                ))));
+            }
+            continue;
+        }
+        for job in batch.drain(..) {
+            let mark = events.len();
+            let _ = exec_cached(&conn, "SAVEPOINT job");
+            let mut ctx = WriteCtx {
+                conn: &conn,
+                events: &mut events,
+            };
+            let (ok, complete) = job(&mut ctx);
+            if ok {
+                let _ = exec_cached(&conn, "RELEASE job");
+            } else {
+                let _ = exec_cached(&conn, "ROLLBACK TO job");
+                let _ = exec_cached(&conn, "RELEASE job");
+                events.truncate(mark);
+            }
+            done.push(complete);
+        }
+        match conn.execute_batch("COMMIT") {
+            Ok(()) => {
+                if !events.is_empty() {
+                    hook(std::mem::take(&mut events));
+                }
+                for complete in done.drain(..) {
+                    complete(Ok(()));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "commit failed");
+                let _ = conn.execute_batch("ROLLBACK");
+                events.clear();
+                let msg = e.to_string();
+                for complete in done.drain(..) {
+                    complete(Err(StoreError::Io(format!("commit failed: {msg}"))));
+                }
+            }
+        }
+    }
+    // All senders are gone: the store was dropped. Leave the WAL tidy.
+    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+    conn.flush_prepared_statement_cache();
+    drop(conn);
+}
