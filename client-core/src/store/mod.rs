@@ -1,0 +1,249 @@
+//! The local store: one SQLite file per profile (`tern.db`, WAL mode).
+//!
+//! A [`Store`] owns one writer connection and one reader connection. Both
+//! are used on blocking threads (`spawn_blocking`), never across a network
+//! call, so a read never waits on the network: at worst it waits for a
+//! local write to finish. WAL lets the reader read while the writer writes,
+//! and lets another process (a second front end on the same profile) do the
+//! same; writes take the lock up front (`BEGIN IMMEDIATE`) so two writers
+//! queue on SQLite's busy timeout instead of failing on a lock upgrade.
+//!
+//! The schema lives in `migrations/client/` as numbered SQL files, applied
+//! in order and counted in `PRAGMA user_version`.
+
+pub(crate) mod apply;
+pub(crate) mod query;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_init",
+        include_str!("../../../migrations/client/0001_init.sql"),
+    ),
+    (
+        "0002_files",
+        include_str!("../../../migrations/client/0002_files.sql"),
+    ),
+    (
+        "0003_events_target_seq",
+        include_str!("../../../migrations/client/0003_events_target_seq.sql"),
+    ),
+];
+
+/// How long a write waits for another connection's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone)]
+pub(crate) struct Store {
+    path: PathBuf,
+    writer: Arc<Mutex<Connection>>,
+    reader: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+fn open_conn(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    Ok(conn)
+}
+
+/// Applies the migrations not yet applied; returns how many ran.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<usize> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let applied: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let applied = usize::try_from(applied).unwrap_or(0);
+    if applied > MIGRATIONS.len() {
+        return Err(Error::Store(format!(
+            "the local database is at schema version {applied}, newer than this build knows ({}); \
+             upgrade Tern",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(applied) {
+        tx.execute_batch(sql)
+            .map_err(|e| Error::Store(format!("migration {name} failed: {e}")))?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tracing::info!(migration = name, "applied client migration");
+    }
+    tx.commit()?;
+    Ok(MIGRATIONS.len() - applied)
+}
+
+impl Store {
+    /// Opens (creating and migrating if needed) the store at `path`.
+    pub(crate) fn open(path: &Path) -> Result<Self> {
+        let mut writer = open_conn(path, OpenFlags::default())?;
+        migrate(&mut writer)?;
+        let reader = open_conn(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Ok(Self {
+            path: path.to_owned(),
+            writer: Arc::new(Mutex::new(writer)),
+            reader: Arc::new(Mutex::new(reader)),
+        })
+    }
+
+    /// Runs `f` in one immediate transaction on the writer, off the async
+    /// threads; commits when `f` succeeds.
+    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer
+                .lock()
+                .map_err(|_| Error::Store("the writer connection is poisoned".into()))?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+        .map_err(|e| Error::Store(format!("write task failed: {e}")))?
+    }
+
+    /// Runs `f` on the reader connection, off the async threads.
+    pub(crate) async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let reader = self.reader.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = reader
+                .lock()
+                .map_err(|_| Error::Store("the reader connection is poisoned".into()))?;
+            // A read transaction gives one consistent snapshot.
+            conn.execute_batch("BEGIN")?;
+            let out = f(&conn);
+            let _ = conn.execute_batch("COMMIT");
+            out
+        })
+        .await
+        .map_err(|e| Error::Store(format!("read task failed: {e}")))?
+    }
+
+    /// Synchronous write for `Drop` paths, where no runtime may be running.
+    pub(crate) fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut conn = self
+            .writer
+            .lock()
+            .map_err(|_| Error::Store("the writer connection is poisoned".into()))?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// SQLite's counter of commits made by *other* connections to this file
+    /// (another `Client`, another process): when it moves, the UI refreshes.
+    pub(crate) async fn data_version(&self) -> Result<i64> {
+        // Asked of the writer: its own commits do not move its counter, so
+        // only other connections' writes show.
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = writer
+                .lock()
+                .map_err(|_| Error::Store("the writer connection is poisoned".into()))?;
+            Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        })
+        .await
+        .map_err(|e| Error::Store(format!("read task failed: {e}")))?
+    }
+}
+
+/// Unix milliseconds now.
+pub(crate) fn now_ms() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    (now.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub(crate) fn to_ms(t: time::OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub(crate) fn from_ms(ms: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A serde enum as its wire string (`"joined"`).
+pub(crate) fn enum_str<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// The reverse of [`enum_str`].
+pub(crate) fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+pub(crate) fn parse_uuid(s: &str) -> uuid::Uuid {
+    uuid::Uuid::parse_str(s).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_refuses_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tern.db");
+        let mut conn = open_conn(&path, OpenFlags::default()).unwrap();
+        assert_eq!(migrate(&mut conn).unwrap(), MIGRATIONS.len());
+        assert_eq!(migrate(&mut conn).unwrap(), 0);
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        assert!(migrate(&mut conn).is_err());
+    }
+
+    #[test]
+    fn every_table_is_strict() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("tern.db")).unwrap();
+        let conn = store.writer.lock().unwrap();
+        let mut stmt = conn
+            .prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'messages_fts%'")
+            .unwrap();
+        let rows: Vec<(String, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(rows.len() >= 10, "{rows:?}");
+        for (name, strict) in rows {
+            assert_eq!(strict, 1, "table {name} is not STRICT");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Offline full-text search on a Latin + Cyrillic corpus.
+
+use tern_client_core::SearchQuery;
+
+use crate::helpers::*;
+
+const CORPUS: &[&str] = &[
+    "Café au lait at the Élysée",
+    "A naïve résumé of the plan",
+    "Ёжик в тумане",
+    "Привет, мир! Как дела?",
+    "Съешь же ещё этих мягких французских булок",
+    "The quick brown fox jumps over the lazy dog",
+    "Встреча в пятницу, не забудьте отчёт",
+    "Deploying version 2.5 on Friday",
+];
+
+fn q(text: &str) -> SearchQuery {
+    SearchQuery {
+        text: text.into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_folds_case_and_accents_matches_prefixes_and_filters() {
+    let mut server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let alice = user(&server, dir.path(), "alice").await;
+    let bob = user(&server, dir.path(), "bob").await;
+    let (ws, room) = room_with(&alice, &[&bob], "search").await;
+    for (i, text) in CORPUS.iter().enumerate() {
+        if i % 2 == 0 {
+            alice.send(room, text).await.unwrap();
+        } else {
+            bob.send(room, text).await.unwrap();
+        }
+    }
+    wait_outbox_empty(&alice, 20).await;
+    wait_outbox_empty(&bob, 20).await;
+    wait_for(20, "the corpus at alice", || async {
+        (remote_bodies(&alice, room).await.len() == CORPUS.len()).then_some(())
+    })
+    .await;
+    // Search works offline.
+    server.stop().await;
+
+    let hits = |v: Vec<tern_client_core::SearchHit>| -> Vec<String> {
+        let mut b: Vec<String> = v.into_iter().map(|h| h.body).collect();
+        b.sort();
+        b
+    };
+    assert_eq!(
+        hits(alice.search(q("cafe")).await.unwrap()),
+        vec![CORPUS[0]]
+    );
+    assert_eq!(
+        hits(alice.search(q("ELYSEE")).await.unwrap()),
+        vec![CORPUS[0]]
+    );
+    assert_eq!(
+        hits(alice.search(q("resume naive")).await.unwrap()),
+        vec![CORPUS[1]]
+    );
+    assert_eq!(
+        hits(alice.search(q("ежик")).await.unwrap()),
+        vec![CORPUS[2]]
+    );
+    assert_eq!(
+        hits(alice.search(q("прив")).await.unwrap()),
+        vec![CORPUS[3]]
+    );
+    assert_eq!(
+        hits(alice.search(q("мягк булок")).await.unwrap()),
+        vec![CORPUS[4]]
+    );
+    assert_eq!(
+        hits(alice.search(q("отчет")).await.unwrap()),
+        vec![CORPUS[6]]
+    );
+    assert_eq!(
+        hits(alice.search(q("ПЯТНИЦ")).await.unwrap()),
+        vec![CORPUS[6]]
+    );
+    assert_eq!(hits(alice.search(q("fri")).await.unwrap()), vec![CORPUS[7]]);
+    assert!(alice.search(q("\"OR NEAR(")).await.unwrap().is_empty());
+    assert!(alice.search(q("")).await.unwrap().is_empty());
+
+    // Highlights mark the matched words.
+    let h = alice.search(q("кафе cafe")).await.unwrap();
+    assert!(h.is_empty(), "every word must match");
+    let h = alice.search(q("тума")).await.unwrap();
+    assert_eq!(h.len(), 1);
+    let marked: Vec<_> = h[0]
+        .highlighted
+        .iter()
+        .filter(|s| s.matched)
+        .map(|s| s.text.as_str())
+        .collect();
+    assert_eq!(marked, vec!["тумане"]);
+    let whole: String = h[0].highlighted.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(whole, CORPUS[2]);
+
+    // Filters: sender, room, dates, files.
+    let bob_id = bob.account().unwrap().user_id;
+    let by_bob = alice
+        .search(SearchQuery {
+            text: "the".into(),
+            sender_id: Some(bob_id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(hits(by_bob), vec![CORPUS[1], CORPUS[5]]);
+    let elsewhere = alice
+        .search(SearchQuery {
+            text: "the".into(),
+            room_id: Some(uuid::Uuid::now_v7()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(elsewhere.is_empty());
+    let in_room = alice
+        .search(SearchQuery {
+            text: "the".into(),
+            room_id: Some(room),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(in_room.len(), 3);
+    let future = alice
+        .search(SearchQuery {
+            text: "the".into(),
+            after: Some(time::OffsetDateTime::now_utc() + time::Duration::hours(1)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(future.is_empty());
+    let past = alice
+        .search(SearchQuery {
+            text: "the".into(),
+            before: Some(time::OffsetDateTime::now_utc() + time::Duration::hours(1)),
+            after: Some(time::OffsetDateTime::now_utc() - time::Duration::hours(1)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(past.len(), 3);
+    let with_files = alice
+        .search(SearchQuery {
+            text: "the".into(),
+            has_file: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(with_files.is_empty());
+
+    // Edits and deletes keep the index true (the local echo already does).
+    server.start_again().await;
+    let fox = alice.search(q("fox")).await.unwrap();
+    let cafe = alice.search(q("cafe")).await.unwrap();
+    alice.delete(cafe[0].message_id).await.unwrap();
+    bob.edit(fox[0].message_id, "The slow red panda")
+        .await
+        .unwrap();
+    wait_outbox_empty(&alice, 20).await;
+    wait_outbox_empty(&bob, 20).await;
+    wait_for(20, "the edit and delete at alice", || async {
+        let fox = alice.search(q("fox")).await.ok()?;
+        let panda = alice.search(q("panda")).await.ok()?;
+        let cafe = alice.search(q("cafe")).await.ok()?;
+        (fox.is_empty() && panda.len() == 1 && cafe.is_empty()).then_some(())
+    })
+    .await;
+    let _ = ws;
+}
