@@ -1,0 +1,1592 @@
+//! The full-screen client's state and the only code that changes it.
+//!
+//! Input never touches the state directly: [`App::on_key`] and
+//! [`App::on_mouse`] turn events into [`Action`]s, and [`App::update`]
+//! applies one action and returns the [`Cmd`]s (requests for the worker,
+//! which owns the client) it needs. The worker's answers come back as
+//! actions too. Drawing (see [`crate::draw`]) only reads the state, so every
+//! screen can be produced in a test from an `App` built by hand.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+use tern_client_core::i18n::Translator;
+use tern_client_core::protocol::room::RoomKind;
+use tern_client_core::{
+    ClientEvent, ConnectionState, ConnectionStatus, RoomSummary, SearchHit, TimelineChange,
+    TimelineItem, TimelinePage,
+};
+use time::UtcOffset;
+use uuid::Uuid;
+
+use crate::config::{Config, ThemeName};
+use crate::input::{TextInput, TextOp};
+use crate::keys::{Bound, Keymap};
+use crate::profile::WorkspaceName;
+use crate::theme::Theme;
+
+/// Messages fetched per page of a timeline.
+pub const PAGE: u32 = 100;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Login,
+    Main,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Rooms,
+    Timeline,
+    Composer,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginField {
+    Server,
+    Username,
+    Email,
+    Password,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LoginForm {
+    pub server: TextInput,
+    pub username: TextInput,
+    pub email: TextInput,
+    pub password: TextInput,
+    pub register: bool,
+    pub field: usize,
+    pub busy: bool,
+    pub error: Option<String>,
+}
+
+impl LoginForm {
+    pub fn fields(&self) -> Vec<LoginField> {
+        if self.register {
+            vec![
+                LoginField::Server,
+                LoginField::Username,
+                LoginField::Email,
+                LoginField::Password,
+            ]
+        } else {
+            vec![
+                LoginField::Server,
+                LoginField::Username,
+                LoginField::Password,
+            ]
+        }
+    }
+
+    pub fn current(&self) -> LoginField {
+        let f = self.fields();
+        f[self.field.min(f.len() - 1)]
+    }
+
+    fn input(&mut self, f: LoginField) -> &mut TextInput {
+        match f {
+            LoginField::Server => &mut self.server,
+            LoginField::Username => &mut self.username,
+            LoginField::Email => &mut self.email,
+            LoginField::Password => &mut self.password,
+        }
+    }
+}
+
+/// What the composer's text will do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ComposeMode {
+    New,
+    Reply { id: Uuid, name: String },
+    Edit { id: Uuid },
+}
+
+#[derive(Clone, Debug)]
+pub struct Composer {
+    pub input: TextInput,
+    pub mode: ComposeMode,
+    pub history: Vec<String>,
+    pub history_pos: Option<usize>,
+}
+
+impl Default for Composer {
+    fn default() -> Self {
+        Self {
+            input: TextInput::default(),
+            mode: ComposeMode::New,
+            history: Vec::new(),
+            history_pos: None,
+        }
+    }
+}
+
+/// The open room's loaded stretch of timeline, oldest first.
+#[derive(Clone, Debug, Default)]
+pub struct Timeline {
+    pub room: Option<Uuid>,
+    pub items: Vec<TimelineItem>,
+    pub has_more_local: bool,
+    pub needs_backfill: bool,
+    pub loading: bool,
+    /// The selected message; `None` follows the newest.
+    pub sel: Option<usize>,
+    /// The first message that was unread when the room was opened.
+    pub new_from: Option<Uuid>,
+    /// Unread count when the room was opened, to place `new_from`.
+    pub unread_at_open: u32,
+}
+
+/// One search hit with the names to show it.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub hit: SearchHit,
+    pub sender: String,
+    pub room: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SearchView {
+    pub input: TextInput,
+    /// Restricted to this room; `None` searches everything.
+    pub room: Option<Uuid>,
+    pub results: Vec<Hit>,
+    pub searched: bool,
+    /// Typing the query (true) or moving through the results.
+    pub editing: bool,
+    pub sel: usize,
+}
+
+#[derive(Clone, Debug)]
+pub enum Overlay {
+    None,
+    Help,
+    Command(TextInput),
+    Search(SearchView),
+    ConfirmDelete(Uuid),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Everything the screen shows.
+pub struct App {
+    pub tr: Translator,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub config: Config,
+    pub offset: UtcOffset,
+    pub screen: Screen,
+    pub login: LoginForm,
+    pub me: Option<Uuid>,
+    pub server_url: String,
+    pub rooms: Vec<RoomSummary>,
+    pub rooms_loaded: bool,
+    pub workspaces: BTreeMap<Uuid, WorkspaceName>,
+    pub room_sel: usize,
+    pub room_filter: TextInput,
+    pub timeline: Timeline,
+    pub focus: Focus,
+    pub composer: Composer,
+    pub overlay: Overlay,
+    pub connection: ConnectionStatus,
+    pub queued: usize,
+    pub failed: usize,
+    pub typing: HashMap<Uuid, Vec<Uuid>>,
+    /// User names seen in timelines, for typing and search.
+    pub names: HashMap<Uuid, String>,
+    pub notice: Option<Notice>,
+    pub quit: bool,
+}
+
+/// Something that changes the state: a user's intent or a worker's answer.
+#[derive(Clone, Debug)]
+pub enum Action {
+    Quit,
+    Key(Bound),
+    Text(TextOp),
+    Submit,
+    Cancel,
+    HistoryPrev,
+    HistoryNext,
+    EditLast,
+    Complete,
+    ToggleRegister,
+    ScrollRooms(i32),
+    ScrollTimeline(i32),
+    ClickRoom(usize),
+    Confirm(bool),
+    // Answers.
+    LoggedIn {
+        me: Uuid,
+        server: String,
+    },
+    LoginFailed(String),
+    LoggedOut,
+    RoomsLoaded(Vec<RoomSummary>),
+    TimelineLoaded {
+        room: Uuid,
+        page: TimelinePage,
+        older: bool,
+        focus: Option<Uuid>,
+    },
+    BackfillDone {
+        room: Uuid,
+        count: usize,
+    },
+    SearchLoaded(Vec<Hit>),
+    OutboxLoaded {
+        queued: usize,
+        failed: usize,
+    },
+    WorkspacesLoaded(BTreeMap<Uuid, WorkspaceName>),
+    Connection(ConnectionStatus),
+    Client(ClientEvent),
+    Incoming {
+        room: Uuid,
+        sender: String,
+        body: String,
+    },
+    OpenRoom(Uuid),
+    Notice(String),
+    Error(String),
+}
+
+/// A request for the worker (or, for `Notify`, the terminal).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cmd {
+    Login {
+        server: String,
+        login: String,
+        password: String,
+    },
+    Register {
+        server: String,
+        username: String,
+        email: String,
+        password: String,
+    },
+    Logout,
+    LoadRooms,
+    LoadTimeline {
+        room: Uuid,
+        limit: u32,
+        focus: Option<Uuid>,
+    },
+    LoadOlder {
+        room: Uuid,
+        before: i64,
+    },
+    Backfill {
+        room: Uuid,
+    },
+    Send {
+        room: Uuid,
+        body: String,
+        reply_to: Option<Uuid>,
+    },
+    Edit {
+        id: Uuid,
+        body: String,
+    },
+    Delete {
+        id: Uuid,
+    },
+    React {
+        id: Uuid,
+        emoji: String,
+    },
+    MarkRead {
+        room: Uuid,
+    },
+    Search {
+        text: String,
+        room: Option<Uuid>,
+    },
+    JumpTo {
+        room: Uuid,
+        message: Uuid,
+    },
+    LoadOutbox,
+    LoadWorkspaces,
+    Retry {
+        room: Uuid,
+    },
+    Discard {
+        room: Uuid,
+    },
+    Join {
+        name: String,
+        workspace: Option<Uuid>,
+    },
+    Leave {
+        room: Uuid,
+    },
+    Create {
+        workspace: Uuid,
+        name: String,
+        channel: bool,
+    },
+    Dm {
+        workspace: Uuid,
+        user: Uuid,
+    },
+    Notify {
+        title: String,
+        body: String,
+    },
+}
+
+/// A row of the room list: a group heading or a room (index into `rooms`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RoomRow {
+    Heading(String),
+    Room(usize),
+}
+
+impl App {
+    pub fn new(config: Config, tr: Translator, offset: UtcOffset, server_url: String) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let (keymap, problems) = Keymap::new(&config.keys);
+        let theme = Theme::new(config.theme, no_color);
+        let mut login = LoginForm::default();
+        login.server.set(&server_url);
+        login.field = 1;
+        Self {
+            tr,
+            theme,
+            keymap,
+            config,
+            offset,
+            screen: Screen::Login,
+            login,
+            me: None,
+            server_url,
+            rooms: Vec::new(),
+            rooms_loaded: false,
+            workspaces: BTreeMap::new(),
+            room_sel: 0,
+            room_filter: TextInput::default(),
+            timeline: Timeline::default(),
+            focus: Focus::Rooms,
+            composer: Composer::default(),
+            overlay: Overlay::None,
+            connection: ConnectionStatus {
+                state: ConnectionState::Offline,
+                last_sync: None,
+            },
+            queued: 0,
+            failed: 0,
+            typing: HashMap::new(),
+            names: HashMap::new(),
+            notice: problems.first().map(|p| Notice {
+                text: p.clone(),
+                error: true,
+            }),
+            quit: false,
+        }
+    }
+
+    /// Signed in already (a restored session): the main screen at once,
+    /// drawn from the store before the network answers.
+    pub fn start_signed_in(&mut self, me: Uuid) -> Vec<Cmd> {
+        self.me = Some(me);
+        self.screen = Screen::Main;
+        vec![Cmd::LoadRooms, Cmd::LoadOutbox]
+    }
+
+    pub fn set_theme(&mut self, name: ThemeName) {
+        self.theme = Theme::new(name, self.theme.no_color);
+    }
+
+    // ---- the room list ----
+
+    /// Rooms in display order, grouped: each workspace (by name), then
+    /// direct messages; filtered by the typed filter.
+    pub fn room_rows(&self) -> Vec<RoomRow> {
+        let filter = self.room_filter.text.to_lowercase();
+        let visible =
+            |r: &RoomSummary| filter.is_empty() || r.name.to_lowercase().contains(&filter);
+        let mut groups: BTreeMap<(String, Uuid), Vec<usize>> = BTreeMap::new();
+        let mut direct = Vec::new();
+        for (i, r) in self.rooms.iter().enumerate() {
+            if !visible(r) {
+                continue;
+            }
+            if r.kind == RoomKind::Direct {
+                direct.push(i);
+            } else {
+                let label = self
+                    .workspaces
+                    .get(&r.workspace_id)
+                    .map(|w| {
+                        if w.name.is_empty() {
+                            w.slug.clone()
+                        } else {
+                            w.name.clone()
+                        }
+                    })
+                    .unwrap_or_else(|| self.tr.tr("tui-rooms-workspace"));
+                groups.entry((label, r.workspace_id)).or_default().push(i);
+            }
+        }
+        let mut rows = Vec::new();
+        for ((label, _), idx) in groups {
+            rows.push(RoomRow::Heading(label));
+            rows.extend(idx.into_iter().map(RoomRow::Room));
+        }
+        if !direct.is_empty() {
+            rows.push(RoomRow::Heading(self.tr.tr("tui-rooms-direct")));
+            rows.extend(direct.into_iter().map(RoomRow::Room));
+        }
+        rows
+    }
+
+    /// Room indices in display order.
+    pub fn room_order(&self) -> Vec<usize> {
+        self.room_rows()
+            .into_iter()
+            .filter_map(|r| match r {
+                RoomRow::Room(i) => Some(i),
+                RoomRow::Heading(_) => None,
+            })
+            .collect()
+    }
+
+    pub fn selected_room(&self) -> Option<&RoomSummary> {
+        let order = self.room_order();
+        order
+            .get(self.room_sel.min(order.len().saturating_sub(1)))
+            .and_then(|i| self.rooms.get(*i))
+    }
+
+    pub fn current_room(&self) -> Option<&RoomSummary> {
+        let id = self.timeline.room?;
+        self.rooms.iter().find(|r| r.id == id)
+    }
+
+    fn open_room(&mut self, id: Uuid) -> Vec<Cmd> {
+        if self.timeline.room == Some(id) {
+            self.focus = Focus::Composer;
+            return vec![];
+        }
+        let unread = self
+            .rooms
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.unread_count)
+            .unwrap_or(0);
+        self.timeline = Timeline {
+            room: Some(id),
+            loading: true,
+            unread_at_open: unread,
+            ..Timeline::default()
+        };
+        self.composer.mode = ComposeMode::New;
+        self.focus = Focus::Composer;
+        vec![
+            Cmd::LoadTimeline {
+                room: id,
+                limit: PAGE,
+                focus: None,
+            },
+            Cmd::MarkRead { room: id },
+        ]
+    }
+
+    fn move_room(&mut self, delta: i32) {
+        let n = self.room_order().len();
+        if n == 0 {
+            self.room_sel = 0;
+            return;
+        }
+        let cur = self.room_sel.min(n - 1) as i64;
+        self.room_sel = (cur + delta as i64).clamp(0, n as i64 - 1) as usize;
+    }
+
+    // ---- the timeline ----
+
+    fn move_sel(&mut self, delta: i64) -> Vec<Cmd> {
+        let n = self.timeline.items.len();
+        if n == 0 {
+            return vec![];
+        }
+        let cur = self.timeline.sel.unwrap_or(n - 1) as i64;
+        let next = (cur + delta).clamp(0, n as i64 - 1) as usize;
+        self.timeline.sel = if next == n - 1 && delta > 0 {
+            None
+        } else {
+            Some(next)
+        };
+        if next == 0 && delta < 0 {
+            return self.load_older();
+        }
+        vec![]
+    }
+
+    /// Reached the top of what is loaded: page in from the store, else
+    /// from the server.
+    fn load_older(&mut self) -> Vec<Cmd> {
+        let Some(room) = self.timeline.room else {
+            return vec![];
+        };
+        if self.timeline.loading {
+            return vec![];
+        }
+        if self.timeline.has_more_local
+            && let Some(before) = self.timeline.items.first().and_then(|i| i.seq)
+        {
+            self.timeline.loading = true;
+            return vec![Cmd::LoadOlder { room, before }];
+        }
+        if self.timeline.needs_backfill {
+            self.timeline.loading = true;
+            return vec![Cmd::Backfill { room }];
+        }
+        vec![]
+    }
+
+    pub fn selected_item(&self) -> Option<&TimelineItem> {
+        let n = self.timeline.items.len();
+        self.timeline
+            .items
+            .get(self.timeline.sel.unwrap_or(n.checked_sub(1)?))
+    }
+
+    fn reload_timeline(&self, focus: Option<Uuid>) -> Vec<Cmd> {
+        match self.timeline.room {
+            Some(room) => vec![Cmd::LoadTimeline {
+                room,
+                limit: (self.timeline.items.len() as u32).clamp(PAGE, 1000),
+                focus,
+            }],
+            None => vec![],
+        }
+    }
+
+    // ---- input ----
+
+    /// Turns a key into actions for the current screen and mode.
+    pub fn on_key(&self, k: KeyEvent) -> Vec<Action> {
+        if k.kind == KeyEventKind::Release {
+            return vec![];
+        }
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = k.modifiers.contains(KeyModifiers::ALT);
+        if ctrl && matches!(k.code, KeyCode::Char('c')) {
+            return vec![Action::Quit];
+        }
+        let text = |k: &KeyEvent| -> Option<TextOp> {
+            Some(match k.code {
+                KeyCode::Char('w') if ctrl => TextOp::DeleteWord,
+                KeyCode::Char('a') if ctrl => TextOp::Home,
+                KeyCode::Char('e') if ctrl => TextOp::End,
+                KeyCode::Char(c) if !ctrl && !alt => TextOp::Insert(c),
+                KeyCode::Backspace => TextOp::Backspace,
+                KeyCode::Delete => TextOp::Delete,
+                KeyCode::Left => TextOp::Left,
+                KeyCode::Right => TextOp::Right,
+                KeyCode::Home => TextOp::Home,
+                KeyCode::End => TextOp::End,
+                _ => return None,
+            })
+        };
+        if self.screen == Screen::Login {
+            return match k.code {
+                KeyCode::Enter => vec![Action::Submit],
+                KeyCode::Esc => vec![Action::Quit],
+                KeyCode::Tab | KeyCode::Down => vec![Action::Key(Bound::Down)],
+                KeyCode::BackTab | KeyCode::Up => vec![Action::Key(Bound::Up)],
+                KeyCode::Char('r') if ctrl => vec![Action::ToggleRegister],
+                _ => text(&k).map(Action::Text).into_iter().collect(),
+            };
+        }
+        match &self.overlay {
+            Overlay::Help => return vec![Action::Cancel],
+            Overlay::ConfirmDelete(_) => {
+                return vec![Action::Confirm(matches!(
+                    k.code,
+                    KeyCode::Char('y' | 'Y' | 'д' | 'Д') | KeyCode::Enter
+                ))];
+            }
+            Overlay::Command(_) => {
+                return match k.code {
+                    KeyCode::Enter => vec![Action::Submit],
+                    KeyCode::Esc => vec![Action::Cancel],
+                    _ => text(&k).map(Action::Text).into_iter().collect(),
+                };
+            }
+            Overlay::Search(s) => {
+                if s.editing {
+                    return match k.code {
+                        KeyCode::Enter => vec![Action::Submit],
+                        KeyCode::Esc => vec![Action::Cancel],
+                        KeyCode::Down | KeyCode::Tab => vec![Action::Key(Bound::Down)],
+                        _ => text(&k).map(Action::Text).into_iter().collect(),
+                    };
+                }
+                return match k.code {
+                    KeyCode::Enter => vec![Action::Submit],
+                    KeyCode::Esc => vec![Action::Cancel],
+                    _ => match self.keymap.get(&k) {
+                        Some(
+                            b @ (Bound::Up
+                            | Bound::Down
+                            | Bound::Top
+                            | Bound::Bottom
+                            | Bound::Search),
+                        ) => {
+                            vec![Action::Key(b)]
+                        }
+                        Some(Bound::Quit) => vec![Action::Cancel],
+                        _ => vec![],
+                    },
+                };
+            }
+            Overlay::None => {}
+        }
+        match self.focus {
+            Focus::Composer => match k.code {
+                KeyCode::Enter if alt => vec![Action::Text(TextOp::Newline)],
+                KeyCode::Char('j') if ctrl => vec![Action::Text(TextOp::Newline)],
+                KeyCode::Enter => vec![Action::Submit],
+                KeyCode::Esc => vec![Action::Cancel],
+                KeyCode::Tab => vec![Action::Complete],
+                KeyCode::BackTab => vec![Action::Key(Bound::FocusPrev)],
+                KeyCode::Up if self.composer.input.is_empty() => vec![Action::EditLast],
+                KeyCode::Char('p') if ctrl => vec![Action::HistoryPrev],
+                KeyCode::Char('n') if ctrl => vec![Action::HistoryNext],
+                KeyCode::PageUp => vec![Action::Key(Bound::PageUp)],
+                KeyCode::PageDown => vec![Action::Key(Bound::PageDown)],
+                KeyCode::Up if alt => vec![Action::Key(Bound::PrevRoom)],
+                KeyCode::Down if alt => vec![Action::Key(Bound::NextRoom)],
+                _ => text(&k).map(Action::Text).into_iter().collect(),
+            },
+            Focus::Rooms => {
+                let filtering = !self.room_filter.is_empty();
+                match k.code {
+                    KeyCode::Esc if filtering => vec![Action::Cancel],
+                    KeyCode::Backspace if filtering => vec![Action::Text(TextOp::Backspace)],
+                    KeyCode::Up => vec![Action::Key(Bound::Up)],
+                    KeyCode::Down => vec![Action::Key(Bound::Down)],
+                    KeyCode::Enter => vec![Action::Key(Bound::Open)],
+                    KeyCode::Char(c)
+                        if !ctrl && !alt && (filtering || self.keymap.get(&k).is_none()) =>
+                    {
+                        vec![Action::Text(TextOp::Insert(c))]
+                    }
+                    _ => self.keymap.get(&k).map(Action::Key).into_iter().collect(),
+                }
+            }
+            Focus::Timeline => match k.code {
+                KeyCode::Esc => vec![Action::Key(Bound::Bottom)],
+                _ => self.keymap.get(&k).map(Action::Key).into_iter().collect(),
+            },
+        }
+    }
+
+    /// The wheel scrolls the pane under the pointer; a click on a room
+    /// opens it.
+    pub fn on_mouse(&self, m: MouseEvent, width: u16, height: u16) -> Vec<Action> {
+        let layout = crate::draw::main_layout(ratatui::layout::Rect::new(0, 0, width, height));
+        let over_rooms = layout
+            .rooms
+            .contains(ratatui::layout::Position::new(m.column, m.row));
+        match m.kind {
+            MouseEventKind::ScrollUp if over_rooms => vec![Action::ScrollRooms(-1)],
+            MouseEventKind::ScrollDown if over_rooms => vec![Action::ScrollRooms(1)],
+            MouseEventKind::ScrollUp => vec![Action::ScrollTimeline(-1)],
+            MouseEventKind::ScrollDown => vec![Action::ScrollTimeline(1)],
+            MouseEventKind::Down(_) if over_rooms && self.screen == Screen::Main => {
+                let row = m.row.saturating_sub(layout.rooms.y + 1) as usize;
+                let rows = self.room_rows();
+                let top = crate::draw::list_top(
+                    rows.len(),
+                    self.selected_row(),
+                    layout.rooms.height.saturating_sub(2) as usize,
+                );
+                match rows.get(top + row) {
+                    Some(RoomRow::Room(i)) => vec![Action::ClickRoom(*i)],
+                    _ => vec![],
+                }
+            }
+            _ => vec![],
+        }
+    }
+
+    /// The row (in [`App::room_rows`]) of the selected room.
+    pub fn selected_row(&self) -> usize {
+        let rows = self.room_rows();
+        let order = self.room_order();
+        let Some(sel) = order.get(self.room_sel.min(order.len().saturating_sub(1))) else {
+            return 0;
+        };
+        rows.iter()
+            .position(|r| *r == RoomRow::Room(*sel))
+            .unwrap_or(0)
+    }
+
+    // ---- update ----
+
+    /// Applies one action; returns what to ask of the worker.
+    pub fn update(&mut self, action: Action) -> Vec<Cmd> {
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                vec![]
+            }
+            Action::Key(b) => self.on_bound(b),
+            Action::Text(op) => {
+                self.on_text(op);
+                vec![]
+            }
+            Action::Submit => self.on_submit(),
+            Action::Cancel => {
+                self.on_cancel();
+                vec![]
+            }
+            Action::HistoryPrev | Action::HistoryNext => {
+                let h = &self.composer.history;
+                if h.is_empty() {
+                    return vec![];
+                }
+                let pos = match (
+                    self.composer.history_pos,
+                    matches!(action, Action::HistoryPrev),
+                ) {
+                    (None, true) => Some(h.len() - 1),
+                    (None, false) => None,
+                    (Some(p), true) => Some(p.saturating_sub(1)),
+                    (Some(p), false) => (p + 1 < h.len()).then_some(p + 1),
+                };
+                self.composer.history_pos = pos;
+                let text = pos.and_then(|p| h.get(p)).cloned().unwrap_or_default();
+                self.composer.input.set(&text);
+                vec![]
+            }
+            Action::EditLast => {
+                let me = self.me;
+                let last = self
+                    .timeline
+                    .items
+                    .iter()
+                    .rev()
+                    .find(|i| Some(i.sender_id) == me && !i.deleted)
+                    .map(|i| (i.id, i.body.clone()));
+                if let Some((id, body)) = last {
+                    self.composer.input.set(&body);
+                    self.composer.mode = ComposeMode::Edit { id };
+                }
+                vec![]
+            }
+            Action::Complete => {
+                self.complete_mention();
+                vec![]
+            }
+            Action::ToggleRegister => {
+                self.login.register = !self.login.register;
+                self.login.field = self.login.field.min(self.login.fields().len() - 1);
+                vec![]
+            }
+            Action::ScrollRooms(d) => {
+                self.move_room(d);
+                vec![]
+            }
+            Action::ScrollTimeline(d) => self.move_sel(d as i64),
+            Action::ClickRoom(i) => {
+                if let Some(pos) = self.room_order().iter().position(|x| *x == i) {
+                    self.room_sel = pos;
+                }
+                match self.rooms.get(i).map(|r| r.id) {
+                    Some(id) => self.open_room(id),
+                    None => vec![],
+                }
+            }
+            Action::Confirm(yes) => {
+                let overlay = std::mem::replace(&mut self.overlay, Overlay::None);
+                match overlay {
+                    Overlay::ConfirmDelete(id) if yes => vec![Cmd::Delete { id }],
+                    _ => vec![],
+                }
+            }
+            Action::LoggedIn { me, server } => {
+                self.login.busy = false;
+                self.login.password.clear();
+                self.login.error = None;
+                self.server_url = server;
+                self.start_signed_in(me)
+            }
+            Action::LoginFailed(e) => {
+                self.login.busy = false;
+                self.login.error = Some(e);
+                vec![]
+            }
+            Action::LoggedOut => {
+                self.me = None;
+                self.screen = Screen::Login;
+                self.rooms.clear();
+                self.timeline = Timeline::default();
+                vec![]
+            }
+            Action::RoomsLoaded(rooms) => {
+                let selected = self.selected_room().map(|r| r.id);
+                self.rooms = rooms;
+                self.rooms_loaded = true;
+                if let Some(id) = selected
+                    && let Some(pos) = self
+                        .room_order()
+                        .iter()
+                        .position(|i| self.rooms.get(*i).is_some_and(|r| r.id == id))
+                {
+                    self.room_sel = pos;
+                }
+                self.move_room(0);
+                // The first list of a run opens its first room.
+                if self.timeline.room.is_none()
+                    && let Some(id) = self.selected_room().map(|r| r.id)
+                {
+                    let cmds = self.open_room(id);
+                    self.focus = Focus::Rooms;
+                    return cmds;
+                }
+                vec![]
+            }
+            Action::TimelineLoaded {
+                room,
+                page,
+                older,
+                focus,
+            } => {
+                if self.timeline.room != Some(room) {
+                    return vec![];
+                }
+                for i in &page.items {
+                    self.names.insert(i.sender_id, i.sender_name.clone());
+                }
+                let t = &mut self.timeline;
+                t.loading = false;
+                if older {
+                    let n = page.items.len();
+                    let mut items = page.items;
+                    items.append(&mut t.items);
+                    t.items = items;
+                    t.sel = t.sel.map(|s| s + n);
+                    t.has_more_local = page.has_more_local;
+                    t.needs_backfill = page.needs_backfill;
+                } else {
+                    let sel_id = t.sel.and_then(|s| t.items.get(s)).map(|i| i.id);
+                    t.items = page.items;
+                    t.has_more_local = page.has_more_local;
+                    t.needs_backfill = page.needs_backfill;
+                    let want = focus.or(sel_id);
+                    t.sel = want.and_then(|id| t.items.iter().position(|i| i.id == id));
+                    if t.new_from.is_none() && t.unread_at_open > 0 {
+                        let me = self.me;
+                        let theirs: Vec<&TimelineItem> = t
+                            .items
+                            .iter()
+                            .filter(|i| Some(i.sender_id) != me && i.seq.is_some())
+                            .collect();
+                        let k = (t.unread_at_open as usize).min(theirs.len());
+                        t.new_from = theirs.get(theirs.len() - k).map(|i| i.id);
+                    }
+                }
+                vec![]
+            }
+            Action::BackfillDone { room, count } => {
+                if self.timeline.room != Some(room) {
+                    return vec![];
+                }
+                self.timeline.loading = false;
+                if count == 0 {
+                    self.timeline.needs_backfill = false;
+                    return vec![];
+                }
+                let focus = self.selected_item().map(|i| i.id);
+                vec![Cmd::LoadTimeline {
+                    room,
+                    limit: (self.timeline.items.len() as u32 + count as u32).min(1000),
+                    focus,
+                }]
+            }
+            Action::SearchLoaded(hits) => {
+                if let Overlay::Search(s) = &mut self.overlay {
+                    s.results = hits;
+                    s.searched = true;
+                    s.sel = 0;
+                    s.editing = s.results.is_empty();
+                }
+                vec![]
+            }
+            Action::OutboxLoaded { queued, failed } => {
+                self.queued = queued;
+                self.failed = failed;
+                vec![]
+            }
+            Action::WorkspacesLoaded(ws) => {
+                self.workspaces = ws;
+                vec![]
+            }
+            Action::Connection(s) => {
+                let was = self.connection.state;
+                self.connection = s;
+                if s.state == ConnectionState::Online && was != ConnectionState::Online {
+                    return vec![Cmd::LoadWorkspaces, Cmd::LoadRooms, Cmd::LoadOutbox];
+                }
+                vec![]
+            }
+            Action::Client(e) => self.on_client_event(e),
+            Action::Incoming { room, sender, body } => {
+                let muted = self.rooms.iter().any(|r| r.id == room && r.muted);
+                if !self.config.notifications.enabled || muted {
+                    return vec![];
+                }
+                let title = self
+                    .rooms
+                    .iter()
+                    .find(|r| r.id == room)
+                    .map(|r| format!("{sender} · {}", r.name))
+                    .unwrap_or(sender);
+                vec![Cmd::Notify { title, body }]
+            }
+            Action::OpenRoom(id) => self.open_room(id),
+            Action::Notice(text) => {
+                self.notice = Some(Notice { text, error: false });
+                vec![]
+            }
+            Action::Error(text) => {
+                self.notice = Some(Notice { text, error: true });
+                vec![]
+            }
+        }
+    }
+
+    fn on_client_event(&mut self, e: ClientEvent) -> Vec<Cmd> {
+        match e {
+            ClientEvent::RoomListChanged => vec![Cmd::LoadRooms],
+            ClientEvent::TimelineChanged { room_id, change } => {
+                if self.timeline.room != Some(room_id) {
+                    return vec![];
+                }
+                let at_bottom = self.timeline.sel.is_none();
+                let mut cmds = self.reload_timeline(None);
+                if matches!(change, TimelineChange::Added(_)) && at_bottom {
+                    cmds.push(Cmd::MarkRead { room: room_id });
+                }
+                cmds
+            }
+            ClientEvent::OutboxItem { state, .. } => {
+                if let tern_client_core::OutboxState::Failed { reason } = state {
+                    self.notice = Some(Notice {
+                        text: self
+                            .tr
+                            .tr_args("outbox-failed", &[("reason", reason.into())]),
+                        error: true,
+                    });
+                }
+                vec![Cmd::LoadOutbox]
+            }
+            ClientEvent::RoomIdAssigned { local, remote } => {
+                if self.timeline.room == Some(local) {
+                    self.timeline.room = Some(remote);
+                }
+                vec![Cmd::LoadRooms]
+            }
+            ClientEvent::ConnectionChanged(s) => self.update(Action::Connection(s)),
+            ClientEvent::Typing { room_id, user_ids } => {
+                let me = self.me;
+                let others: Vec<Uuid> = user_ids.into_iter().filter(|u| Some(*u) != me).collect();
+                if others.is_empty() {
+                    self.typing.remove(&room_id);
+                } else {
+                    self.typing.insert(room_id, others);
+                }
+                vec![]
+            }
+            ClientEvent::StoreChanged | ClientEvent::Lagged(_) => {
+                let mut c = vec![Cmd::LoadRooms, Cmd::LoadOutbox];
+                c.extend(self.reload_timeline(None));
+                c
+            }
+            ClientEvent::SessionEnded { reason } => {
+                self.me = None;
+                self.screen = Screen::Login;
+                self.login.error = Some(
+                    self.tr
+                        .tr_args("session-ended", &[("reason", reason.into())]),
+                );
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+
+    fn on_bound(&mut self, b: Bound) -> Vec<Cmd> {
+        if self.screen == Screen::Login {
+            let n = self.login.fields().len();
+            match b {
+                Bound::Down => self.login.field = (self.login.field + 1) % n,
+                Bound::Up => self.login.field = (self.login.field + n - 1) % n,
+                _ => {}
+            }
+            return vec![];
+        }
+        if let Overlay::Search(s) = &mut self.overlay {
+            let n = s.results.len();
+            match b {
+                Bound::Up => s.sel = s.sel.saturating_sub(1),
+                Bound::Down if s.editing => s.editing = n == 0,
+                Bound::Down => s.sel = (s.sel + 1).min(n.saturating_sub(1)),
+                Bound::Top => s.sel = 0,
+                Bound::Bottom => s.sel = n.saturating_sub(1),
+                Bound::Search => s.editing = true,
+                _ => {}
+            }
+            return vec![];
+        }
+        match b {
+            Bound::Quit => self.quit = true,
+            Bound::Help => self.overlay = Overlay::Help,
+            Bound::Command => self.overlay = Overlay::Command(TextInput::default()),
+            Bound::Search => {
+                self.overlay = Overlay::Search(SearchView {
+                    room: self.timeline.room,
+                    editing: true,
+                    ..SearchView::default()
+                })
+            }
+            Bound::FocusNext => {
+                self.focus = match self.focus {
+                    Focus::Rooms => Focus::Timeline,
+                    Focus::Timeline => Focus::Composer,
+                    Focus::Composer => Focus::Rooms,
+                }
+            }
+            Bound::FocusPrev => {
+                self.focus = match self.focus {
+                    Focus::Rooms => Focus::Composer,
+                    Focus::Timeline => Focus::Rooms,
+                    Focus::Composer => Focus::Timeline,
+                }
+            }
+            Bound::FocusRooms => self.focus = Focus::Rooms,
+            Bound::Compose => self.focus = Focus::Composer,
+            Bound::NextRoom | Bound::PrevRoom => {
+                self.move_room(if b == Bound::NextRoom { 1 } else { -1 });
+                if let Some(id) = self.selected_room().map(|r| r.id) {
+                    let focus = self.focus;
+                    let c = self.open_room(id);
+                    self.focus = focus;
+                    return c;
+                }
+            }
+            Bound::MarkRead => {
+                if let Some(room) = self.timeline.room {
+                    return vec![Cmd::MarkRead { room }];
+                }
+            }
+            _ => {}
+        }
+        match self.focus {
+            Focus::Rooms => match b {
+                Bound::Up => self.move_room(-1),
+                Bound::Down => self.move_room(1),
+                Bound::Top => self.room_sel = 0,
+                Bound::Bottom => self.move_room(i32::MAX / 2),
+                Bound::PageUp => self.move_room(-10),
+                Bound::PageDown => self.move_room(10),
+                Bound::Open => {
+                    if let Some(id) = self.selected_room().map(|r| r.id) {
+                        return self.open_room(id);
+                    }
+                }
+                _ => {}
+            },
+            Focus::Timeline | Focus::Composer => match b {
+                Bound::Up if self.focus == Focus::Timeline => return self.move_sel(-1),
+                Bound::Down if self.focus == Focus::Timeline => return self.move_sel(1),
+                Bound::PageUp => return self.move_sel(-10),
+                Bound::PageDown => return self.move_sel(10),
+                Bound::Top if self.focus == Focus::Timeline => {
+                    self.timeline.sel = Some(0);
+                    return self.load_older();
+                }
+                Bound::Bottom if self.focus == Focus::Timeline => self.timeline.sel = None,
+                Bound::Open if self.focus == Focus::Timeline => self.focus = Focus::Composer,
+                Bound::Reply if self.focus == Focus::Timeline => {
+                    if let Some(i) = self.selected_item() {
+                        self.composer.mode = ComposeMode::Reply {
+                            id: i.id,
+                            name: i.sender_name.clone(),
+                        };
+                        self.focus = Focus::Composer;
+                    }
+                }
+                Bound::Edit if self.focus == Focus::Timeline => {
+                    if let Some(i) = self.selected_item()
+                        && Some(i.sender_id) == self.me
+                        && !i.deleted
+                    {
+                        let (id, body) = (i.id, i.body.clone());
+                        self.composer.input.set(&body);
+                        self.composer.mode = ComposeMode::Edit { id };
+                        self.focus = Focus::Composer;
+                    }
+                }
+                Bound::Delete if self.focus == Focus::Timeline => {
+                    if let Some(i) = self.selected_item()
+                        && !i.deleted
+                    {
+                        self.overlay = Overlay::ConfirmDelete(i.id);
+                    }
+                }
+                Bound::React if self.focus == Focus::Timeline => {
+                    self.overlay = Overlay::Command(TextInput::with("react "));
+                }
+                _ => {}
+            },
+        }
+        vec![]
+    }
+
+    fn on_text(&mut self, op: TextOp) {
+        if self.screen == Screen::Login {
+            let f = self.login.current();
+            self.login.input(f).apply(&op, false);
+            return;
+        }
+        match &mut self.overlay {
+            Overlay::Command(t) => return t.apply(&op, false),
+            Overlay::Search(s) => return s.input.apply(&op, false),
+            _ => {}
+        }
+        match self.focus {
+            Focus::Composer => {
+                self.composer.input.apply(&op, true);
+                self.composer.history_pos = None;
+            }
+            Focus::Rooms => {
+                self.room_filter.apply(&op, false);
+                self.room_sel = 0;
+            }
+            Focus::Timeline => {}
+        }
+    }
+
+    fn on_cancel(&mut self) {
+        if !matches!(self.overlay, Overlay::None) {
+            self.overlay = Overlay::None;
+            return;
+        }
+        match self.focus {
+            Focus::Composer => {
+                if self.composer.mode != ComposeMode::New {
+                    if matches!(self.composer.mode, ComposeMode::Edit { .. }) {
+                        self.composer.input.clear();
+                    }
+                    self.composer.mode = ComposeMode::New;
+                } else {
+                    self.focus = Focus::Timeline;
+                }
+            }
+            Focus::Rooms => {
+                self.room_filter.clear();
+                self.room_sel = 0;
+            }
+            Focus::Timeline => {}
+        }
+    }
+
+    fn on_submit(&mut self) -> Vec<Cmd> {
+        if self.screen == Screen::Login {
+            return self.submit_login();
+        }
+        match std::mem::replace(&mut self.overlay, Overlay::None) {
+            Overlay::Command(t) => return self.run_command(&t.text),
+            Overlay::Search(mut s) => {
+                if s.editing || s.results.is_empty() {
+                    let text = s.input.text.trim().to_owned();
+                    let room = s.room;
+                    s.editing = false;
+                    self.overlay = Overlay::Search(s);
+                    if text.is_empty() {
+                        return vec![];
+                    }
+                    return vec![Cmd::Search { text, room }];
+                }
+                return match s.results.get(s.sel) {
+                    Some(h) => {
+                        let (room, message) = (h.hit.room_id, h.hit.message_id);
+                        let mut c = Vec::new();
+                        if self.timeline.room != Some(room) {
+                            c.extend(self.open_room(room));
+                            c.retain(|c| !matches!(c, Cmd::LoadTimeline { .. }));
+                        }
+                        self.focus = Focus::Timeline;
+                        c.push(Cmd::JumpTo { room, message });
+                        c
+                    }
+                    None => vec![],
+                };
+            }
+            other => self.overlay = other,
+        }
+        if self.focus != Focus::Composer {
+            return vec![];
+        }
+        let body = self.composer.input.text.trim_end().to_owned();
+        if body.trim().is_empty() {
+            return vec![];
+        }
+        let Some(room) = self.timeline.room else {
+            self.notice = Some(Notice {
+                text: self.tr.tr("tui-no-room"),
+                error: true,
+            });
+            return vec![];
+        };
+        self.composer.history.push(body.clone());
+        self.composer.history_pos = None;
+        self.composer.input.clear();
+        self.timeline.sel = None;
+        match std::mem::replace(&mut self.composer.mode, ComposeMode::New) {
+            ComposeMode::New => vec![Cmd::Send {
+                room,
+                body,
+                reply_to: None,
+            }],
+            ComposeMode::Reply { id, .. } => vec![Cmd::Send {
+                room,
+                body,
+                reply_to: Some(id),
+            }],
+            ComposeMode::Edit { id } => vec![Cmd::Edit { id, body }],
+        }
+    }
+
+    fn submit_login(&mut self) -> Vec<Cmd> {
+        let f = &self.login;
+        if f.busy {
+            return vec![];
+        }
+        let server = f.server.text.trim().to_owned();
+        let user = f.username.text.trim().to_owned();
+        if server.is_empty() || user.is_empty() || f.password.is_empty() {
+            self.login.error = Some(self.tr.tr("tui-login-missing"));
+            return vec![];
+        }
+        // Enter on an earlier field moves on.
+        if self.login.field + 1 < self.login.fields().len()
+            && self.login.current() != LoginField::Password
+        {
+            self.login.field += 1;
+            return vec![];
+        }
+        self.login.busy = true;
+        self.login.error = None;
+        let password = self.login.password.text.clone();
+        if self.login.register {
+            vec![Cmd::Register {
+                server,
+                username: user,
+                email: self.login.email.text.trim().to_owned(),
+                password,
+            }]
+        } else {
+            vec![Cmd::Login {
+                server,
+                login: user,
+                password,
+            }]
+        }
+    }
+
+    fn complete_mention(&mut self) {
+        let (start, word) = self.composer.input.word_before_cursor();
+        let Some(prefix) = word.strip_prefix('@') else {
+            self.focus = Focus::Rooms;
+            return;
+        };
+        let prefix = prefix.to_lowercase();
+        let mut names: Vec<&String> = self
+            .names
+            .values()
+            .filter(|n| n.to_lowercase().starts_with(&prefix))
+            .collect();
+        names.sort();
+        names.dedup();
+        if let Some(n) = names.first() {
+            let with = format!("@{n} ");
+            self.composer.input.replace_before_cursor(start, &with);
+        }
+    }
+
+    /// A `:` command.
+    pub fn run_command(&mut self, line: &str) -> Vec<Cmd> {
+        let line = line.trim();
+        let (cmd, arg) = match line.split_once(char::is_whitespace) {
+            Some((c, a)) => (c, a.trim()),
+            None => (line, ""),
+        };
+        let room = self.timeline.room;
+        let target = self.selected_item().map(|i| i.id);
+        let need = |app: &mut App, id: &str| {
+            app.notice = Some(Notice {
+                text: app.tr.tr(id),
+                error: true,
+            });
+            Vec::new()
+        };
+        match cmd {
+            "" => vec![],
+            "q" | "quit" => {
+                self.quit = true;
+                vec![]
+            }
+            "help" => {
+                self.overlay = Overlay::Help;
+                vec![]
+            }
+            "react" => match (target, arg.is_empty()) {
+                (Some(id), false) => vec![Cmd::React {
+                    id,
+                    emoji: arg.to_owned(),
+                }],
+                _ => need(self, "tui-cmd-react-usage"),
+            },
+            "search" => {
+                self.overlay = Overlay::Search(SearchView {
+                    input: TextInput::with(arg),
+                    room: None,
+                    editing: arg.is_empty(),
+                    ..SearchView::default()
+                });
+                if arg.is_empty() {
+                    vec![]
+                } else {
+                    vec![Cmd::Search {
+                        text: arg.to_owned(),
+                        room: None,
+                    }]
+                }
+            }
+            "join" if !arg.is_empty() => vec![Cmd::Join {
+                name: arg.to_owned(),
+                workspace: self.current_room().map(|r| r.workspace_id),
+            }],
+            "leave" => match arg {
+                "" => match room {
+                    Some(room) => vec![Cmd::Leave { room }],
+                    None => need(self, "tui-no-room"),
+                },
+                name => match crate::resolve::resolve(&self.rooms, &self.workspaces, name) {
+                    Ok(r) => vec![Cmd::Leave { room: r.id }],
+                    Err(e) => {
+                        self.notice = Some(Notice {
+                            text: e,
+                            error: true,
+                        });
+                        vec![]
+                    }
+                },
+            },
+            "create" if !arg.is_empty() => {
+                let (name, kind) = match arg.rsplit_once(' ') {
+                    Some((n, k)) if k == "channel" || k == "group" => (n.trim(), k),
+                    _ => (arg, "channel"),
+                };
+                let ws = self
+                    .current_room()
+                    .map(|r| r.workspace_id)
+                    .or_else(|| self.workspaces.keys().next().copied());
+                match ws {
+                    Some(workspace) => vec![Cmd::Create {
+                        workspace,
+                        name: name.to_owned(),
+                        channel: kind == "channel",
+                    }],
+                    None => need(self, "tui-no-room"),
+                }
+            }
+            "dm" => {
+                let want = arg.trim_start_matches('@').to_lowercase();
+                let me = self.me;
+                let user = self
+                    .names
+                    .iter()
+                    .filter(|(id, n)| {
+                        Some(**id) != me && !want.is_empty() && n.to_lowercase().starts_with(&want)
+                    })
+                    .map(|(id, _)| *id)
+                    .min();
+                let ws = self
+                    .current_room()
+                    .map(|r| r.workspace_id)
+                    .or_else(|| self.workspaces.keys().next().copied());
+                match (user, ws) {
+                    (Some(user), Some(workspace)) => vec![Cmd::Dm { workspace, user }],
+                    _ => need(self, "tui-cmd-dm-unknown"),
+                }
+            }
+            "retry" => match room {
+                Some(room) => vec![Cmd::Retry { room }],
+                None => need(self, "tui-no-room"),
+            },
+            "discard" => match room {
+                Some(room) => vec![Cmd::Discard { room }],
+                None => need(self, "tui-no-room"),
+            },
+            "read" => match room {
+                Some(room) => vec![Cmd::MarkRead { room }],
+                None => vec![],
+            },
+            "theme" => {
+                match arg {
+                    "light" => self.set_theme(ThemeName::Light),
+                    "dark" => self.set_theme(ThemeName::Dark),
+                    _ => return need(self, "tui-cmd-theme-usage"),
+                }
+                vec![]
+            }
+            "lang" | "language" => {
+                if arg.is_empty() {
+                    return need(self, "tui-cmd-lang-usage");
+                }
+                self.tr = Translator::for_locale(arg);
+                vec![]
+            }
+            "logout" => vec![Cmd::Logout],
+            _ => {
+                self.notice = Some(Notice {
+                    text: self
+                        .tr
+                        .tr_args("tui-cmd-unknown", &[("command", line.to_owned().into())]),
+                    error: true,
+                });
+                vec![]
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> App {
+        let mut a = App::new(
+            Config::default(),
+            Translator::for_locale("en"),
+            UtcOffset::UTC,
+            "http://x".into(),
+        );
+        a.screen = Screen::Main;
+        a.me = Some(Uuid::from_u128(1));
+        a
+    }
+
+    fn key(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn enter_sends_and_alt_enter_adds_a_line() {
+        let mut a = app();
+        let room = Uuid::from_u128(7);
+        a.timeline.room = Some(room);
+        a.focus = Focus::Composer;
+        for c in "hi".chars() {
+            for act in a.on_key(key(KeyCode::Char(c))) {
+                a.update(act);
+            }
+        }
+        for act in a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)) {
+            a.update(act);
+        }
+        for act in a.on_key(key(KeyCode::Char('x'))) {
+            a.update(act);
+        }
+        let cmds: Vec<Cmd> = a
+            .on_key(key(KeyCode::Enter))
+            .into_iter()
+            .flat_map(|act| a.update(act))
+            .collect();
+        assert_eq!(
+            cmds,
+            vec![Cmd::Send {
+                room,
+                body: "hi\nx".into(),
+                reply_to: None
+            }]
+        );
+        assert!(a.composer.input.is_empty());
+        // Ctrl-P brings it back.
+        for act in a.on_key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL)) {
+            a.update(act);
+        }
+        assert_eq!(a.composer.input.text, "hi\nx");
+    }
+
+    #[test]
+    fn quit_and_command_keys_in_the_timeline() {
+        let mut a = app();
+        a.focus = Focus::Timeline;
+        for act in a.on_key(key(KeyCode::Char(':'))) {
+            a.update(act);
+        }
+        assert!(matches!(a.overlay, Overlay::Command(_)));
+        for c in "q".chars() {
+            for act in a.on_key(key(KeyCode::Char(c))) {
+                a.update(act);
+            }
+        }
+        for act in a.on_key(key(KeyCode::Enter)) {
+            a.update(act);
+        }
+        assert!(a.quit);
+    }
+
+    #[test]
+    fn dm_finds_a_user_by_name() {
+        let mut a = app();
+        let ws = Uuid::from_u128(9);
+        a.workspaces.insert(ws, WorkspaceName::default());
+        a.names.insert(Uuid::from_u128(2), "Bob Builder".into());
+        a.names.insert(Uuid::from_u128(1), "Alice".into());
+        assert_eq!(
+            a.run_command("dm bob"),
+            vec![Cmd::Dm {
+                workspace: ws,
+                user: Uuid::from_u128(2)
+            }]
+        );
+        assert!(a.run_command("dm alice").is_empty(), "not with oneself");
+        assert!(a.notice.is_some());
+    }
+
+    #[test]
+    fn typing_in_the_room_list_filters_it() {
+        let mut a = app();
+        a.focus = Focus::Rooms;
+        for c in "jo".chars() {
+            for act in a.on_key(key(KeyCode::Char(c))) {
+                a.update(act);
+            }
+        }
+        // `j` is "down" until a filter is set, so only `o` filters.
+        assert_eq!(a.room_filter.text, "o");
+        for c in "jk".chars() {
+            for act in a.on_key(key(KeyCode::Char(c))) {
+                a.update(act);
+            }
+        }
+        assert_eq!(a.room_filter.text, "ojk");
+        for act in a.on_key(key(KeyCode::Esc)) {
+            a.update(act);
+        }
+        assert!(a.room_filter.is_empty());
+    }
+}

@@ -1,0 +1,188 @@
+//! The user's config file (TOML) and where Tern keeps its files.
+//!
+//! The file lives at `$XDG_CONFIG_HOME/tern/config.toml` unless `--config`
+//! names another. Every field is optional. A file that cannot be read or
+//! parsed never stops the app: [`load`] returns the defaults together with
+//! a message naming the file and the line, which the caller prints and the
+//! UI shows in its status bar.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Light or dark colours.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeName {
+    #[default]
+    Dark,
+    Light,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Notifications {
+    /// Raise a terminal notification (OSC 777 / OSC 9) for mentions and DMs.
+    pub enabled: bool,
+    /// Ring the terminal bell as well.
+    pub bell: bool,
+}
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            bell: true,
+        }
+    }
+}
+
+/// One key or several for an action: `quit = "q"` or `quit = ["q", "ctrl-q"]`.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            Self::One(k) => vec![k.as_str()],
+            Self::Many(ks) => ks.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The server to use when neither `--server` nor the profile says.
+    pub server: Option<String>,
+    /// `en` or `ru`; the system's locale when absent.
+    pub locale: Option<String>,
+    pub theme: ThemeName,
+    pub notifications: Notifications,
+    /// Action name to key(s), replacing that action's default keys.
+    pub keys: BTreeMap<String, KeyList>,
+}
+
+/// The config in use and, when the file was bad, what to tell the user.
+#[derive(Clone, Debug, Default)]
+pub struct Loaded {
+    pub config: Config,
+    pub problem: Option<String>,
+}
+
+/// The default config file: `$XDG_CONFIG_HOME/tern/config.toml`.
+pub fn default_path() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("tern").join("config.toml"))
+}
+
+/// Reads the config. A missing default file is not a problem; a missing
+/// file named with `--config` is.
+pub fn load(explicit: Option<&Path>) -> Loaded {
+    let (path, must_exist) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => match default_path() {
+            Some(p) => (p, false),
+            None => return Loaded::default(),
+        },
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => parse(&path, &text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Loaded::default(),
+        Err(e) => Loaded {
+            config: Config::default(),
+            problem: Some(format!(
+                "cannot read config file {}: {e}; using defaults",
+                path.display()
+            )),
+        },
+    }
+}
+
+/// Parses config text; on error the defaults and a message with the line.
+pub fn parse(path: &Path, text: &str) -> Loaded {
+    match toml::from_str::<Config>(text) {
+        Ok(config) => Loaded {
+            config,
+            problem: None,
+        },
+        Err(e) => {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let what = e.message().trim().to_owned();
+            let place = match line {
+                Some(l) => format!("{} line {l}", path.display()),
+                None => path.display().to_string(),
+            };
+            Loaded {
+                config: Config::default(),
+                problem: Some(format!("bad config file {place}: {what}; using defaults")),
+            }
+        }
+    }
+}
+
+/// The folder holding every profile: `--data-dir` or `$XDG_DATA_HOME/tern`.
+pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
+    explicit.map(Path::to_path_buf).unwrap_or_else(|| {
+        dirs::data_dir()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("tern")
+    })
+}
+
+/// The log file: under `--data-dir` when one is given (tests stay in their
+/// temp dir), else `$XDG_STATE_HOME/tern/tern.log`.
+pub fn log_path(explicit_data_dir: Option<&Path>) -> PathBuf {
+    match explicit_data_dir {
+        Some(d) => d.join("tern.log"),
+        None => dirs::state_dir()
+            .or_else(dirs::data_dir)
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("tern")
+            .join("tern.log"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_good_file_parses() {
+        let l = parse(
+            Path::new("c.toml"),
+            "locale = \"ru\"\ntheme = \"light\"\n[keys]\nquit = [\"q\", \"ctrl-q\"]\nhelp = \"f1\"\n",
+        );
+        assert_eq!(l.problem, None);
+        assert_eq!(l.config.locale.as_deref(), Some("ru"));
+        assert_eq!(l.config.theme, ThemeName::Light);
+        assert_eq!(l.config.keys["quit"].keys(), vec!["q", "ctrl-q"]);
+        assert!(l.config.notifications.enabled);
+    }
+
+    #[test]
+    fn a_bad_file_names_the_line_and_gives_defaults() {
+        let l = parse(
+            Path::new("/x/config.toml"),
+            "locale = \"en\"\n\ntheme = \"purple\"\n",
+        );
+        let p = l.problem.unwrap();
+        assert!(p.contains("/x/config.toml line 3"), "{p}");
+        assert!(p.contains("using defaults"), "{p}");
+        assert_eq!(l.config, Config::default());
+        let l = parse(Path::new("c.toml"), "a = [\n");
+        assert!(l.problem.unwrap().contains("line "));
+    }
+
+    #[test]
+    fn a_missing_explicit_file_is_reported() {
+        let l = load(Some(Path::new("/nonexistent/tern.toml")));
+        assert!(l.problem.unwrap().contains("/nonexistent/tern.toml"));
+    }
+}

@@ -1,0 +1,585 @@
+//! Headless commands for scripts: `tern login`, `rooms`, `read`, `send`,
+//! `search`, `tail`, `sync`, `status`, `logout`.
+//!
+//! Each opens the same profile as the full-screen UI (so they share the
+//! store and the outbox), gives the sync engine a moment to catch up when
+//! the server answers, and otherwise works from the local store. Output is
+//! plain lines, or JSON with `--json`. Exit codes: 0 done, 1 error (message
+//! on stderr), 2 usage (clap's, or a room that cannot be named).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{IsTerminal, Read, Write};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tern_client_core::{
+    Client, ClientEvent, ConnectionState, OutboxItem, OutboxState, RoomSummary, SearchQuery,
+    TimelineItem,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::cli::{Command, Global};
+use crate::profile::{ProfileState, WorkspaceName};
+use crate::resolve;
+use crate::session::Session;
+
+/// Why a command failed, and so its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Exit 2: the command line cannot be acted on.
+    #[error("{0}")]
+    Usage(String),
+    /// Exit 1.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Usage(_) => 2,
+            Self::Failed(_) => 1,
+        }
+    }
+}
+
+impl From<tern_client_core::Error> for CliError {
+    fn from(e: tern_client_core::Error) -> Self {
+        Self::Failed(e.to_string())
+    }
+}
+
+type Result<T, E = CliError> = std::result::Result<T, E>;
+
+/// How long read commands wait for the server before using the cache.
+const SETTLE: Duration = Duration::from_secs(5);
+
+pub async fn run(session: &Session, command: Command) -> Result<()> {
+    let g = &session.global;
+    let client = session.open_client().await?;
+    match command {
+        Command::Login { username } => {
+            let password = read_password()?;
+            let account = client.login(&username, &password).await?;
+            session.remember_server();
+            print_account(g, &username, &account);
+            // A first catch-up, so the next command has rooms to show.
+            settle(&client, SETTLE).await;
+            refresh_workspaces(session, &client).await;
+        }
+        Command::Register {
+            username,
+            email,
+            display_name,
+        } => {
+            let password = read_password()?;
+            let account = client
+                .register(&username, &email, &password, display_name.as_deref())
+                .await?;
+            session.remember_server();
+            print_account(g, &username, &account);
+            settle(&client, SETTLE).await;
+        }
+        Command::Logout => {
+            signed_in(&client)?;
+            client.logout().await?;
+            if g.json {
+                println!("{}", json!({"signed_out": true}));
+            } else {
+                println!("signed out; local data of profile {} wiped", g.profile);
+            }
+        }
+        Command::Rooms => {
+            let online = catch_up(session, &client).await?;
+            let ws = session.workspaces();
+            let rooms = client.rooms().await?;
+            if g.json {
+                let list: Vec<_> = rooms.iter().map(|r| room_json(&ws, r)).collect();
+                println!("{}", serde_json::Value::Array(list));
+            } else {
+                if !online {
+                    eprintln!("offline: showing the rooms held locally");
+                }
+                for r in &rooms {
+                    let mut extra = Vec::new();
+                    if r.unread_count > 0 {
+                        extra.push(format!("{} unread", r.unread_count));
+                    }
+                    if r.mention_count > 0 {
+                        extra.push(format!("{} mentions", r.mention_count));
+                    }
+                    if r.muted {
+                        extra.push("muted".into());
+                    }
+                    if r.pending_count > 0 {
+                        extra.push(format!("{} queued", r.pending_count));
+                    }
+                    println!("{:<32} {}", resolve::full_name(&ws, r), extra.join(", "));
+                }
+            }
+        }
+        Command::Read { room, limit } => {
+            let online = catch_up(session, &client).await?;
+            let r = find_room(session, &client, &room).await?;
+            let page = client.timeline(r.id, None, limit.max(1)).await?;
+            if !online && !g.json {
+                eprintln!("offline: showing the messages held locally");
+            }
+            for item in &page.items {
+                print_item(session, item);
+            }
+        }
+        Command::Send {
+            room,
+            text,
+            timeout,
+        } => {
+            let body = match text {
+                Some(t) => t,
+                None => {
+                    let mut s = String::new();
+                    std::io::stdin()
+                        .read_to_string(&mut s)
+                        .map_err(|e| CliError::Failed(format!("cannot read stdin: {e}")))?;
+                    s.trim_end_matches(['\n', '\r']).to_owned()
+                }
+            };
+            if body.trim().is_empty() {
+                return Err(CliError::Usage("nothing to send: the text is empty".into()));
+            }
+            let online = catch_up(session, &client).await?;
+            let r = find_room(session, &client, &room).await?;
+            let before: BTreeSet<String> = client
+                .outbox()
+                .await?
+                .into_iter()
+                .map(|i| i.txn_id)
+                .collect();
+            let local_id = client.send(r.id, &body).await?;
+            let txn = client
+                .outbox()
+                .await?
+                .into_iter()
+                .find(|i| i.room_id == r.id && !before.contains(&i.txn_id))
+                .map(|i| i.txn_id);
+            let outcome = match (&txn, online) {
+                (Some(txn), true) => {
+                    wait_delivered(&client, txn, Duration::from_secs(timeout)).await?
+                }
+                (Some(_), false) => Delivery::Queued,
+                (None, _) => Delivery::Sent,
+            };
+            let name = resolve::full_name(&session.workspaces(), &r);
+            match outcome {
+                Delivery::Sent => {
+                    if g.json {
+                        println!(
+                            "{}",
+                            json!({"state": "sent", "room": name, "local_id": local_id})
+                        );
+                    } else {
+                        println!("sent to {name}");
+                    }
+                }
+                Delivery::Queued => {
+                    if g.json {
+                        println!(
+                            "{}",
+                            json!({"state": "queued", "room": name, "local_id": local_id, "txn_id": txn})
+                        );
+                    } else {
+                        println!(
+                            "queued for {name}: the server cannot be reached now; \
+                             `tern sync` or the next start of tern delivers it"
+                        );
+                    }
+                }
+                Delivery::Failed(reason) => {
+                    return Err(CliError::Failed(format!("not sent to {name}: {reason}")));
+                }
+            }
+        }
+        Command::Search { query, room, limit } => {
+            signed_in(&client)?;
+            settle(&client, Duration::from_secs(3)).await;
+            let room_id = match room {
+                Some(q) => Some(find_room(session, &client, &q).await?.id),
+                None => None,
+            };
+            let hits = client
+                .search(SearchQuery {
+                    text: query,
+                    room_id,
+                    limit: Some(limit),
+                    ..SearchQuery::default()
+                })
+                .await?;
+            let rooms = client.rooms().await?;
+            let ws = session.workspaces();
+            for h in hits {
+                let room = rooms
+                    .iter()
+                    .find(|r| r.id == h.room_id)
+                    .map(|r| resolve::full_name(&ws, r))
+                    .unwrap_or_else(|| h.room_id.to_string());
+                let sender = client
+                    .message(h.message_id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|m| m.sender_name)
+                    .unwrap_or_default();
+                if g.json {
+                    println!(
+                        "{}",
+                        json!({"message_id": h.message_id, "room_id": h.room_id, "room": room,
+                            "sender_id": h.sender_id, "sender": sender,
+                            "created_at": rfc3339(h.created_at), "body": h.body})
+                    );
+                } else {
+                    println!(
+                        "{room} {} {sender}: {}",
+                        session.fmt_time(h.created_at),
+                        h.body
+                    );
+                }
+            }
+        }
+        Command::Tail { room } => {
+            catch_up(session, &client).await?;
+            let r = find_room(session, &client, &room).await?;
+            tail(session, &client, r.id).await?;
+        }
+        Command::Sync { timeout } => {
+            signed_in(&client)?;
+            let deadline = Instant::now() + Duration::from_secs(timeout);
+            let online = settle(&client, Duration::from_secs(timeout)).await;
+            if !online {
+                let n = queued(&client.outbox().await?);
+                return Err(CliError::Failed(format!(
+                    "cannot reach {}: {n} actions still queued",
+                    session.server_url
+                )));
+            }
+            session.synced();
+            refresh_workspaces(session, &client).await;
+            loop {
+                let items = client.outbox().await?;
+                let waiting = queued(&items);
+                let failed: Vec<&OutboxItem> = items
+                    .iter()
+                    .filter(|i| matches!(i.state, OutboxState::Failed { .. }))
+                    .collect();
+                if waiting == 0 {
+                    if g.json {
+                        println!(
+                            "{}",
+                            json!({"synced": true, "queued": 0, "failed": failed.len()})
+                        );
+                    } else {
+                        println!("synced; the outbox is empty");
+                    }
+                    if !failed.is_empty() {
+                        return Err(CliError::Failed(format!(
+                            "{} actions failed for good; retry or discard them in tern",
+                            failed.len()
+                        )));
+                    }
+                    break;
+                }
+                if Instant::now() >= deadline {
+                    return Err(CliError::Failed(format!(
+                        "timed out with {waiting} actions still queued"
+                    )));
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        Command::Status => {
+            let account = client.account();
+            let online = match account {
+                Some(_) => settle(&client, Duration::from_secs(3)).await,
+                None => false,
+            };
+            if online {
+                session.synced();
+            }
+            let items = client.outbox().await?;
+            let last = ProfileState::load(&session.data_dir, &g.profile)
+                .last_sync
+                .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok());
+            let state = if account.is_none() {
+                "signed-out"
+            } else if online {
+                "online"
+            } else {
+                "offline"
+            };
+            let failed = items
+                .iter()
+                .filter(|i| matches!(i.state, OutboxState::Failed { .. }))
+                .count();
+            if g.json {
+                println!(
+                    "{}",
+                    json!({"connection": state, "server": session.server_url,
+                        "user_id": account.as_ref().map(|a| a.user_id),
+                        "last_sync": last.map(rfc3339), "queued": queued(&items), "failed": failed})
+                );
+            } else {
+                println!("connection: {state} ({})", session.server_url);
+                println!(
+                    "last sync:  {}",
+                    last.map(|t| session.fmt_time(t))
+                        .unwrap_or_else(|| "never".into())
+                );
+                println!("queued:     {}", queued(&items));
+                if failed > 0 {
+                    println!("failed:     {failed}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+enum Delivery {
+    Sent,
+    Queued,
+    Failed(String),
+}
+
+fn signed_in(client: &Client) -> Result<()> {
+    if client.account().is_none() {
+        return Err(CliError::Failed(
+            "not signed in: run `tern login --username NAME` first".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Waits for the server (briefly) and remembers the sync; false when offline.
+async fn catch_up(session: &Session, client: &Client) -> Result<bool> {
+    signed_in(client)?;
+    let online = settle(client, SETTLE).await;
+    if online {
+        session.synced();
+        refresh_workspaces(session, client).await;
+    }
+    Ok(online)
+}
+
+/// Waits until the client has caught up with the server (true), or has
+/// tried and failed, or `wait` passed (false).
+pub async fn settle(client: &Client, wait: Duration) -> bool {
+    let mut w = client.connection_watch();
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut tried = false;
+    loop {
+        let s = *w.borrow_and_update();
+        match s.state {
+            ConnectionState::Online if s.last_sync.is_some() => return true,
+            ConnectionState::Connecting | ConnectionState::Syncing => tried = true,
+            ConnectionState::Offline if tried => return false,
+            _ => {}
+        }
+        match tokio::time::timeout_at(deadline, w.changed()).await {
+            Ok(Ok(())) => {}
+            _ => return false,
+        }
+    }
+}
+
+async fn refresh_workspaces(session: &Session, client: &Client) {
+    if let Err(e) = session.refresh_workspaces(client).await {
+        tracing::info!(error = %e, "cannot list workspaces");
+    }
+}
+
+async fn find_room(session: &Session, client: &Client, q: &str) -> Result<RoomSummary> {
+    let rooms = client.rooms().await?;
+    let ws = session.workspaces();
+    resolve::resolve(&rooms, &ws, q)
+        .cloned()
+        .map_err(CliError::Usage)
+}
+
+fn queued(items: &[OutboxItem]) -> usize {
+    items
+        .iter()
+        .filter(|i| !matches!(i.state, OutboxState::Failed { .. } | OutboxState::Discarded))
+        .count()
+}
+
+async fn wait_delivered(client: &Client, txn: &str, wait: Duration) -> Result<Delivery> {
+    let deadline = Instant::now() + wait;
+    loop {
+        let items = client.outbox().await?;
+        match items.iter().find(|i| i.txn_id == txn) {
+            None => return Ok(Delivery::Sent),
+            Some(i) => {
+                if let OutboxState::Failed { reason } = &i.state {
+                    return Ok(Delivery::Failed(reason.clone()));
+                }
+            }
+        }
+        if Instant::now() >= deadline {
+            return Ok(Delivery::Queued);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn tail(session: &Session, client: &Client, room: Uuid) -> Result<()> {
+    let mut events = client.events();
+    let mut last = client
+        .timeline(room, None, 1)
+        .await?
+        .items
+        .last()
+        .and_then(|i| i.seq)
+        .unwrap_or(0);
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            _ = &mut stop => return Ok(()),
+            e = events.recv() => {
+                let relevant = match e {
+                    None => return Ok(()),
+                    Some(ClientEvent::TimelineChanged { room_id, .. }) => room_id == room,
+                    Some(ClientEvent::StoreChanged | ClientEvent::Lagged(_)) => true,
+                    Some(_) => false,
+                };
+                if !relevant {
+                    continue;
+                }
+                let page = client.timeline(room, None, 100).await?;
+                let from = last;
+                for item in page.items.iter().filter(|i| i.seq.is_some_and(|s| s > from)) {
+                    print_item(session, item);
+                    last = last.max(item.seq.unwrap_or(last));
+                }
+                let _ = std::io::stdout().flush();
+            }
+        }
+    }
+}
+
+fn print_item(session: &Session, item: &TimelineItem) {
+    if session.global.json {
+        let reactions: Vec<_> = item
+            .reactions
+            .iter()
+            .map(|r| json!({"emoji": r.emoji, "count": r.count}))
+            .collect();
+        println!(
+            "{}",
+            json!({"id": item.id, "seq": item.seq, "sender_id": item.sender_id,
+                "sender": item.sender_name, "created_at": rfc3339(item.created_at),
+                "body": if item.deleted { "" } else { item.body.as_str() },
+                "edited": item.edited, "deleted": item.deleted,
+                "reply_to": item.reply_to.as_ref().map(|r| r.id),
+                "reactions": reactions, "pending": item.seq.is_none()})
+        );
+        return;
+    }
+    let mut line = format!(
+        "{} {}: ",
+        session.fmt_time(item.created_at),
+        item.sender_name
+    );
+    if item.deleted {
+        line.push_str("(deleted)");
+    } else {
+        if let Some(r) = &item.reply_to {
+            line.push_str(&format!("[re {}] ", r.sender_name));
+        }
+        line.push_str(&item.body);
+        if item.edited {
+            line.push_str(" (edited)");
+        }
+    }
+    for r in &item.reactions {
+        line.push_str(&format!(" [{} {}]", r.emoji, r.count));
+    }
+    match &item.echo {
+        tern_client_core::EchoState::Local(OutboxState::Failed { .. }) => {
+            line.push_str(" (failed)")
+        }
+        tern_client_core::EchoState::Local(_) => line.push_str(" (queued)"),
+        tern_client_core::EchoState::Remote => {}
+    }
+    println!("{line}");
+}
+
+fn room_json(ws: &BTreeMap<Uuid, WorkspaceName>, r: &RoomSummary) -> serde_json::Value {
+    json!({"id": r.id, "workspace_id": r.workspace_id,
+        "workspace": resolve::workspace_label(ws, r.workspace_id),
+        "name": r.name, "full_name": resolve::full_name(ws, r),
+        "kind": r.kind, "unread": r.unread_count, "mentions": r.mention_count,
+        "muted": r.muted, "queued": r.pending_count, "failed": r.failed_count})
+}
+
+fn print_account(g: &Global, username: &str, a: &tern_client_core::Account) {
+    if g.json {
+        println!(
+            "{}",
+            json!({"user_id": a.user_id, "session_id": a.session_id, "server": a.server_url})
+        );
+    } else {
+        println!("signed in as {username} on {}", a.server_url);
+    }
+}
+
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The password: one line of stdin when it is not a terminal, else a
+/// prompt that does not echo.
+fn read_password() -> Result<String> {
+    if !std::io::stdin().is_terminal() {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_line(&mut s)
+            .map_err(|e| CliError::Failed(format!("cannot read the password from stdin: {e}")))?;
+        let pw = s.trim_end_matches(['\n', '\r']).to_owned();
+        if pw.is_empty() {
+            return Err(CliError::Usage("empty password on stdin".into()));
+        }
+        return Ok(pw);
+    }
+    prompt_password("Password: ")
+        .map_err(|e| CliError::Failed(format!("cannot read the password: {e}")))
+}
+
+fn prompt_password(prompt: &str) -> std::io::Result<String> {
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
+    eprint!("{prompt}");
+    std::io::stderr().flush()?;
+    crossterm::terminal::enable_raw_mode()?;
+    let mut pw = String::new();
+    let res = loop {
+        match read() {
+            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
+                KeyCode::Enter => break Ok(()),
+                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    break Err(std::io::Error::other("cancelled"));
+                }
+                KeyCode::Char(c) => pw.push(c),
+                KeyCode::Backspace => {
+                    pw.pop();
+                }
+                _ => {}
+            },
+            Ok(_) => {}
+            Err(e) => break Err(e),
+        }
+    };
+    let _ = crossterm::terminal::disable_raw_mode();
+    eprintln!();
+    res.map(|()| pw)
+}

@@ -1,0 +1,76 @@
+//! `tern`, the terminal client: a full-screen UI (ratatui + crossterm) and
+//! headless commands for scripts, both over client-core.
+//!
+//! The full-screen client keeps state, input and drawing apart: keys become
+//! [`app::Action`]s, [`app::App::update`] applies them and returns
+//! [`app::Cmd`]s for the [`worker`], which owns the client and answers over
+//! oneshot channels; [`draw`] only reads the state. The loop in [`run`] is
+//! generic over the ratatui backend, so tests draw into a `TestBackend`.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod draw;
+pub mod headless;
+pub mod input;
+pub mod keys;
+pub mod logging;
+pub mod profile;
+pub mod resolve;
+pub mod run;
+pub mod session;
+pub mod theme;
+pub mod worker;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// The binary's `main`: parse, log to a file, run a command or the UI.
+pub fn main_entry() -> ExitCode {
+    // Read before any thread exists: the time crate refuses later.
+    let offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
+    let cli = match cli::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let loaded = config::load(cli.global.config.as_deref());
+    let log_path = config::log_path(cli.global.data_dir.as_deref());
+    logging::init(&log_path);
+    if let Some(p) = &loaded.problem {
+        eprintln!("tern: {p}");
+        tracing::warn!(problem = %p, "config");
+    }
+    let session = session::Session::new(cli.global, loaded, offset);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tern: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let code = match cli.command {
+        Some(cmd) => match rt.block_on(headless::run(&session, cmd)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("tern: {e}");
+                ExitCode::from(e.exit_code())
+            }
+        },
+        None => match rt.block_on(run::run(session, &log_path)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("tern: {e}");
+                ExitCode::from(1)
+            }
+        },
+    };
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    code
+}

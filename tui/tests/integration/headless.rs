@@ -1,0 +1,205 @@
+//! The headless commands of the real binary against an in-process server.
+
+use crate::helpers::{Tern, TestServer, eventually, other_client};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn login_rooms_read_send_search_status() {
+    let server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    t.login("alice").await;
+
+    let rooms = t.ok(&["rooms"], "").await;
+    assert!(rooms.contains("demo/general"), "{rooms}");
+    let json: serde_json::Value =
+        serde_json::from_str(t.ok(&["rooms", "--json"], "").await.trim()).unwrap();
+    let general = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["full_name"] == "demo/general")
+        .expect("general in the json list");
+    let general_id = general["id"].as_str().unwrap().to_owned();
+
+    let read = t.ok(&["read", "general", "--limit", "10"], "").await;
+    assert!(read.contains("Welcome to Tern!"), "{read}");
+    assert!(read.contains("Привет всем!"), "{read}");
+    // By id and by workspace/name too.
+    assert!(
+        t.ok(&["read", &general_id], "")
+            .await
+            .contains("Welcome to Tern!")
+    );
+    assert!(
+        t.ok(&["read", "demo/general"], "")
+            .await
+            .contains("Welcome to Tern!")
+    );
+
+    let sent = t
+        .ok(&["send", "general", "hello from the script"], "")
+        .await;
+    assert!(sent.contains("sent to demo/general"), "{sent}");
+    // The text from stdin.
+    let sent = t.ok(&["send", "general"], "second line from stdin\n").await;
+    assert!(sent.contains("sent"), "{sent}");
+    let read = t.ok(&["read", "general", "--json"], "").await;
+    let bodies: Vec<String> = read
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["body"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(
+        bodies.contains(&"hello from the script".to_owned()),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies.contains(&"second line from stdin".to_owned()),
+        "{bodies:?}"
+    );
+
+    let found = t.ok(&["search", "привет"], "").await;
+    assert!(
+        found.contains("demo/general") && found.contains("Привет всем"),
+        "{found}"
+    );
+    let found = t
+        .ok(&["search", "script", "--room", "general", "--json"], "")
+        .await;
+    let hit: serde_json::Value = serde_json::from_str(found.lines().next().unwrap()).unwrap();
+    assert_eq!(hit["body"], "hello from the script");
+
+    let status: serde_json::Value =
+        serde_json::from_str(t.ok(&["status", "--json"], "").await.trim()).unwrap();
+    assert_eq!(status["connection"], "online");
+    assert_eq!(status["queued"], 0);
+    assert!(status["last_sync"].is_string());
+
+    let out = t.ok(&["logout"], "").await;
+    assert!(out.contains("signed out"));
+    let o = t.run(&["rooms"], "").await;
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("not signed in"), "{}", o.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn usage_errors_exit_2_and_failures_exit_1() {
+    let server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    let o = t.run(&["no-such-command"], "").await;
+    assert_eq!(o.code, 2);
+    let o = t.run(&["read"], "").await;
+    assert_eq!(o.code, 2, "a missing ROOM is a usage error");
+    let o = t
+        .run(&["login", "--username", "alice"], "wrong password\n")
+        .await;
+    assert_eq!(o.code, 1);
+    assert!(!o.stderr.is_empty());
+    t.login("alice").await;
+    let o = t.run(&["read", "no-such-room"], "").await;
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("no room named"), "{}", o.stderr);
+    let o = t.run(&["send", "general", "   "], "").await;
+    assert_eq!(o.code, 2);
+}
+
+/// Point 8: `tern send` while offline exits 0 with the message queued and
+/// says so; `tern sync` fails while the server is away and, once it is
+/// back, delivers the message exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn offline_send_is_queued_and_delivered_once_by_sync() {
+    let mut server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    t.login("alice").await;
+    assert!(t.ok(&["rooms"], "").await.contains("general"));
+
+    server.stop().await;
+    let out = t.ok(&["send", "general", "written on the train"], "").await;
+    assert!(out.contains("queued"), "{out}");
+    let status: serde_json::Value =
+        serde_json::from_str(t.ok(&["status", "--json"], "").await.trim()).unwrap();
+    assert_eq!(status["connection"], "offline");
+    assert_eq!(status["queued"], 1);
+    // Reading and searching still work offline.
+    let read = t.run(&["read", "general"], "").await;
+    assert_eq!(read.code, 0);
+    assert!(
+        read.stdout.contains("written on the train (queued)"),
+        "{}",
+        read.stdout
+    );
+    assert!(read.stderr.contains("offline"));
+    assert!(
+        t.ok(&["search", "train"], "")
+            .await
+            .contains("written on the train")
+    );
+    let o = t.run(&["sync", "--timeout", "2"], "").await;
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("1 actions still queued"), "{}", o.stderr);
+
+    server.start_again().await;
+    let out = t.ok(&["sync", "--timeout", "30"], "").await;
+    assert!(out.contains("outbox is empty"), "{out}");
+    let status: serde_json::Value =
+        serde_json::from_str(t.ok(&["status", "--json"], "").await.trim()).unwrap();
+    assert_eq!(status["queued"], 0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let bob = other_client(&server, dir.path(), "bob").await;
+    let mut room = None;
+    for _ in 0..200 {
+        let rooms = bob.rooms().await.unwrap_or_default();
+        room = rooms.iter().find(|r| r.name == "general").map(|r| r.id);
+        if room.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let room = room.expect("bob has general");
+    eventually(10, "the message at bob's", || {
+        let bob = bob.clone();
+        async move {
+            let page = bob.timeline(room, None, 100).await.unwrap();
+            page.items.iter().any(|i| i.body == "written on the train")
+        }
+    })
+    .await;
+    let page = bob.timeline(room, None, 100).await.unwrap();
+    let n = page
+        .items
+        .iter()
+        .filter(|i| i.body == "written on the train")
+        .count();
+    assert_eq!(n, 1, "delivered exactly once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tail_prints_new_messages() {
+    use tokio::io::AsyncBufReadExt;
+    let server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    t.login("alice").await;
+    let mut child = t.command(&["tail", "general"]).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    // Give tail a moment to catch up before the message is sent.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let bob = Tern::new(&server);
+    bob.login("bob").await;
+    bob.ok(&["send", "demo/general", "tail should print this"], "")
+        .await;
+    let line = tokio::time::timeout(std::time::Duration::from_secs(10), lines.next_line())
+        .await
+        .expect("tail prints within 10 s")
+        .unwrap()
+        .unwrap();
+    assert!(
+        line.contains("Bob Builder: tail should print this"),
+        "{line}"
+    );
+    child.kill().await.unwrap();
+}

@@ -1,0 +1,256 @@
+//! The real binary in tmux against a real (in-process) server: log in,
+//! read the demo room, receive another client's message within 2 s, lose
+//! the server and keep reading and searching, send while offline, get the
+//! server back and see the message delivered once. Also: a panic restores
+//! the terminal and leaves a report in the log.
+//!
+//! Needs `tmux`; without it the test says so and passes.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::helpers::{Tern, TestServer, other_client, tern_bin};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn available() -> bool {
+        Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    fn new(tag: &str) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        Self {
+            socket: format!("tern-test-{tag}-{}-{nanos}", std::process::id()),
+        }
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Starts tern in a 100x30 session; with `linger`, the pane stays
+    /// after tern exits and shows `exit=CODE`.
+    fn start(&self, t: &Tern, extra_env: &str, linger: bool) {
+        let mut cmd = format!(
+            "env XDG_CONFIG_HOME={cfg} XDG_STATE_HOME={state} TERN_SECRETS=file TERM=xterm-256color {extra_env} {bin} --data-dir {data} --server {server}",
+            cfg = t.dir.path().join("config").display(),
+            state = t.dir.path().join("state").display(),
+            bin = tern_bin().display(),
+            data = t.data_dir().display(),
+            server = t.server,
+        );
+        if linger {
+            // Keeps the pane (and what tern wrote last) after it exits.
+            cmd.push_str("; echo \"exit=$?\"; sleep 30");
+        }
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "tern",
+                "-x",
+                "100",
+                "-y",
+                "30",
+                &cmd,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "tmux: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.tmux(&["set-option", "-t", "tern", "remain-on-exit", "on"]);
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "tern"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "tern"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    fn text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "tern", "-l", text]);
+    }
+
+    async fn wait_for(&self, what: &str, secs: u64) -> Duration {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(what) {
+                return start.elapsed();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(secs),
+                "{what:?} did not show within {secs} s; the screen:\n{s}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn wait_gone(&self, what: &str, secs: u64) {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if !s.contains(what) {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(secs),
+                "{what:?} still shows after {secs} s; the screen:\n{s}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_real_binary_in_tmux() {
+    if !Tmux::available() {
+        println!(
+            "SKIPPED the_real_binary_in_tmux: tmux is not installed (apt-get install -y tmux)"
+        );
+        return;
+    }
+    let mut server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    let tmux = Tmux::new("e2e");
+    tmux.start(&t, "", true);
+
+    // First run: the login screen.
+    tmux.wait_for("Sign in to Tern", 10).await;
+    tmux.text("alice");
+    tmux.keys(&["Tab"]);
+    tmux.text("tern-demo");
+    tmux.keys(&["Enter"]);
+    // The demo room is read.
+    tmux.wait_for("Welcome to Tern!", 15).await;
+    tmux.wait_for("Online", 15).await;
+
+    // Another client's message shows within 2 s.
+    let dir = tempfile::tempdir().unwrap();
+    let bob = other_client(&server, dir.path(), "bob").await;
+    let mut general = None;
+    for _ in 0..200 {
+        general = bob
+            .rooms()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| r.name == "general");
+        if general.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let general = general.expect("bob sees general").id;
+    bob.send(general, "ping from bob").await.unwrap();
+    let took = tmux.wait_for("ping from bob", 5).await;
+    assert!(took < Duration::from_secs(2), "the message took {took:?}");
+
+    // The server goes away: the UI says so and stays usable.
+    server.stop().await;
+    tmux.wait_for("Offline", 15).await;
+    let s = tmux.screen();
+    assert!(
+        s.contains("Welcome to Tern!") && s.contains("ping from bob"),
+        "{s}"
+    );
+    tmux.keys(&["Tab"]); // the timeline
+    tmux.keys(&["k", "k", "j"]);
+    tmux.keys(&["/"]);
+    tmux.wait_for("Search in general", 5).await;
+    tmux.text("привет");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("2 results", 5).await;
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone("2 results", 5).await;
+
+    // Sending while offline queues it, visibly.
+    tmux.keys(&["i"]);
+    tmux.text("sent from the train");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("sent from the train ⏳", 5).await;
+
+    // The server is back: delivered once.
+    server.start_again().await;
+    tmux.wait_for("Online", 30).await;
+    tmux.wait_gone("sent from the train ⏳", 30).await;
+    let mut n = 0;
+    for _ in 0..100 {
+        let page = bob.timeline(general, None, 100).await.unwrap();
+        n = page
+            .items
+            .iter()
+            .filter(|i| i.body == "sent from the train")
+            .count();
+        if n > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(n, 1, "delivered exactly once");
+
+    // Quit: the terminal is given back.
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("exit=0", 10).await;
+    let s = tmux.screen();
+    assert!(
+        !s.contains("Welcome to Tern!"),
+        "the alternate screen was left:\n{s}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_restores_the_terminal_and_logs_a_report() {
+    if !Tmux::available() {
+        println!("SKIPPED a_panic_restores_the_terminal_and_logs_a_report: tmux is not installed");
+        return;
+    }
+    let server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    let tmux = Tmux::new("panic");
+    tmux.start(&t, "TERN_TEST_PANIC=1", true);
+    tmux.wait_for("exit=101", 15).await;
+    let s = tmux.screen();
+    let log = std::fs::read_to_string(t.data_dir().join("tern.log")).unwrap_or_default();
+    assert!(
+        s.contains("tern stopped after an internal error"),
+        "{s}\n{log}"
+    );
+    assert!(
+        !s.contains("Sign in to Tern"),
+        "the UI is still on screen:\n{s}"
+    );
+    assert!(log.contains("tern panicked"), "{log}");
+    assert!(log.contains("TERN_TEST_PANIC"), "{log}");
+}
