@@ -187,6 +187,7 @@ pub async fn start(
         blobs,
         key_seen: std::sync::Mutex::new(std::collections::HashMap::new()),
         shutdown: shutdown_rx.clone(),
+        access_cache: Default::default(),
         config,
     }));
     let app = http::app(state.clone());

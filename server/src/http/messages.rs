@@ -100,7 +100,7 @@ pub(super) async fn send_message(
             None => Ok(None),
         }
     };
-    if let Err(denied) = access::room(&state, &auth, room, Cap::SendMessage).await {
+    if let Err(denied) = access::check_room(&state, &auth, room, Cap::SendMessage).await {
         return match prior().await? {
             Some(p) => Ok(axum::Json(p)),
             None => Err(denied),

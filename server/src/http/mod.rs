@@ -55,6 +55,8 @@ pub struct AppInner {
     pub key_seen: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::time::Instant>>,
     /// Turns true when the server is shutting down.
     pub shutdown: watch::Receiver<bool>,
+    /// Permission facts for the hot paths.
+    pub(crate) access_cache: access::AccessCache,
 }
 
 #[derive(Clone)]

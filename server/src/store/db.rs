@@ -16,8 +16,16 @@
 //!
 //! Readers are separate connections (WAL lets them read while the writer
 //! writes); a read borrows one on a blocking thread.
+//!
+//! The access generation counts committed batches that may have changed who
+//! may do what (membership, roles, room settings): every write does, unless
+//! it was sent with [`Db::write_keeping_access`] (appending messages,
+//! reactions, edits, deletes). Caches of permission facts tag each entry with
+//! the generation read before loading it, and drop entries whose tag is not
+//! the current generation.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags};
@@ -52,13 +60,20 @@ pub struct WriteCtx<'a> {
 }
 
 type Completion = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
-type Job = Box<dyn FnOnce(&mut WriteCtx<'_>) -> (bool, Completion) + Send>;
+type Run = Box<dyn FnOnce(&mut WriteCtx<'_>) -> (bool, Completion) + Send>;
+
+struct Job {
+    /// False when the write cannot change any permission fact.
+    changes_access: bool,
+    run: Run,
+}
 pub type CommitHook = Box<dyn Fn(Vec<Event>) + Send>;
 
 pub struct Db {
     path: PathBuf,
     jobs: std::sync::mpsc::Sender<Job>,
     readers: Arc<ReadPool>,
+    access_gen: Arc<AtomicU64>,
 }
 
 struct ReadPool {
@@ -120,10 +135,12 @@ impl Db {
         }
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+        let access_gen = Arc::new(AtomicU64::new(0));
+        let gen2 = access_gen.clone();
         std::thread::Builder::new()
             .name("tern-db-writer".into())
             .spawn(move || {
-                writer_loop(writer, rx, hook);
+                writer_loop(writer, rx, hook, &gen2);
                 // The writer is done: so is the checkpointer.
                 drop(stop_tx);
             })
@@ -140,7 +157,13 @@ impl Db {
                 conns: Mutex::new(conns),
                 permits: Semaphore::new(n),
             }),
+            access_gen,
         })
+    }
+
+    /// The current access generation (see the module docs).
+    pub fn access_generation(&self) -> u64 {
+        self.access_gen.load(Ordering::Acquire)
     }
 
     pub fn path(&self) -> &Path {
@@ -153,8 +176,26 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut WriteCtx<'_>) -> StoreResult<T> + Send + 'static,
     {
+        self.submit(true, f).await
+    }
+
+    /// Like [`Db::write`], for a write that cannot change any permission
+    /// fact: it leaves the access generation as it is.
+    pub async fn write_keeping_access<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut WriteCtx<'_>) -> StoreResult<T> + Send + 'static,
+    {
+        self.submit(false, f).await
+    }
+
+    async fn submit<T, F>(&self, changes_access: bool, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut WriteCtx<'_>) -> StoreResult<T> + Send + 'static,
+    {
         let (tx, rx) = oneshot::channel::<StoreResult<T>>();
-        let job: Job = Box::new(move |ctx| {
+        let run: Run = Box::new(move |ctx| {
             let out = f(ctx);
             let ok = out.is_ok();
             let done: Completion = Box::new(move |commit| {
@@ -163,7 +204,10 @@ impl Db {
             (ok, done)
         });
         self.jobs
-            .send(job)
+            .send(Job {
+                changes_access,
+                run,
+            })
             .map_err(|_| StoreError::Io("the database writer has stopped".into()))?;
         rx.await
             .map_err(|_| StoreError::Io("the database writer has stopped".into()))?
@@ -220,7 +264,12 @@ fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
     conn.prepare_cached(sql)?.execute([])
 }
 
-fn writer_loop(conn: Connection, rx: std::sync::mpsc::Receiver<Job>, hook: CommitHook) {
+fn writer_loop(
+    conn: Connection,
+    rx: std::sync::mpsc::Receiver<Job>,
+    hook: CommitHook,
+    access_gen: &AtomicU64,
+) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     let mut done: Vec<Completion> = Vec::with_capacity(MAX_BATCH);
     let mut events: Vec<Event> = Vec::new();
@@ -232,6 +281,7 @@ fn writer_loop(conn: Connection, rx: std::sync::mpsc::Receiver<Job>, hook: Commi
                 Err(_) => break,
             }
         }
+        let changes_access = batch.iter().any(|j| j.changes_access);
         let began = conn.execute_batch("BEGIN IMMEDIATE");
         if let Err(e) = began {
             let msg = e.to_string();
@@ -243,7 +293,7 @@ fn writer_loop(conn: Connection, rx: std::sync::mpsc::Receiver<Job>, hook: Commi
                     events: &mut scratch,
                 };
                 let _ = ctx.conn.execute_batch("SAVEPOINT skip");
-                let (_, complete) = job(&mut ctx);
+                let (_, complete) = (job.run)(&mut ctx);
                 let _ = ctx.conn.execute_batch("ROLLBACK TO skip; RELEASE skip");
                 complete(Err(StoreError::Io(format!(
                     "cannot begin a transaction: {msg}"
@@ -258,7 +308,7 @@ fn writer_loop(conn: Connection, rx: std::sync::mpsc::Receiver<Job>, hook: Commi
                 conn: &conn,
                 events: &mut events,
             };
-            let (ok, complete) = job(&mut ctx);
+            let (ok, complete) = (job.run)(&mut ctx);
             if ok {
                 let _ = exec_cached(&conn, "RELEASE job");
             } else {
@@ -268,7 +318,12 @@ fn writer_loop(conn: Connection, rx: std::sync::mpsc::Receiver<Job>, hook: Commi
             }
             done.push(complete);
         }
-        match conn.execute_batch("COMMIT") {
+        let committed = conn.execute_batch("COMMIT");
+        if changes_access {
+            // After the commit is visible and before any caller hears of it.
+            access_gen.fetch_add(1, Ordering::AcqRel);
+        }
+        match committed {
             Ok(()) => {
                 if !events.is_empty() {
                     hook(std::mem::take(&mut events));

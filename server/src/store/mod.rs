@@ -322,6 +322,12 @@ pub trait Store: Send + Sync + 'static {
         b: UserId,
     ) -> StoreResult<(Room, bool)>;
     async fn room(&self, id: RoomId) -> StoreResult<Option<Room>>;
+    /// A number that changes whenever a committed write may have changed a
+    /// permission fact (membership, roles, room settings). `None` when the
+    /// store cannot tell, and then nothing may cache such facts.
+    fn access_generation(&self) -> Option<u64> {
+        None
+    }
     /// The room with `user`'s membership and workspace role, in one read
     /// (every permission check about a room needs all three).
     async fn room_access(

@@ -1706,6 +1706,10 @@ impl Store for SqliteStore {
         self.db.read(move |c| load_room(c, id)).await
     }
 
+    fn access_generation(&self) -> Option<u64> {
+        Some(self.db.access_generation())
+    }
+
     async fn room_access(
         &self,
         id: RoomId,
@@ -1886,42 +1890,53 @@ impl Store for SqliteStore {
         content: EventContent,
         txn_id: Option<String>,
     ) -> StoreResult<Event> {
-        self.db
-            .write(move |ctx| {
-                if let Some(txn) = txn_id.as_deref() {
-                    let sql = format!(
-                        "SELECT {EVENT_COLS} FROM events e WHERE e.sender_id = ?1 AND e.txn_id = ?2"
-                    );
-                    let prior = ctx
-                        .conn
-                        .prepare_cached(&sql)?
-                        .query_row([sender.to_string(), txn.to_owned()], event_at)
-                        .optional()?;
-                    if let Some(prior) = prior {
-                        if prior.room_id == room && prior.content.type_name() == content.type_name()
-                        {
-                            return Ok(prior);
-                        }
-                        return Err(StoreError::TxnConflict(txn.to_owned()));
+        // Messages and what hangs off them change no permission fact; room
+        // and membership events do.
+        let keeps_access = matches!(
+            content,
+            EventContent::Message(_)
+                | EventContent::Edit(_)
+                | EventContent::Delete(_)
+                | EventContent::Reaction(_)
+        );
+        let job = move |ctx: &mut WriteCtx<'_>| {
+            if let Some(txn) = txn_id.as_deref() {
+                let sql = format!(
+                    "SELECT {EVENT_COLS} FROM events e WHERE e.sender_id = ?1 AND e.txn_id = ?2"
+                );
+                let prior = ctx
+                    .conn
+                    .prepare_cached(&sql)?
+                    .query_row([sender.to_string(), txn.to_owned()], event_at)
+                    .optional()?;
+                if let Some(prior) = prior {
+                    if prior.room_id == room && prior.content.type_name() == content.type_name() {
+                        return Ok(prior);
                     }
+                    return Err(StoreError::TxnConflict(txn.to_owned()));
                 }
-                if let EventContent::Delete(d) = &content {
-                    let deleted: Option<Option<Seq>> = ctx
-                        .conn
-                        .prepare_cached(
-                            "SELECT deleted_seq FROM messages WHERE id = ?1 AND room_id = ?2",
-                        )?
-                        .query_row([d.target.to_string(), room.to_string()], |r| r.get(0))
-                        .optional()?;
-                    match deleted {
-                        None => return Err(StoreError::NotFound),
-                        Some(Some(seq)) => return event_at_seq(ctx.conn, room, seq),
-                        Some(None) => {}
-                    }
+            }
+            if let EventContent::Delete(d) = &content {
+                let deleted: Option<Option<Seq>> = ctx
+                    .conn
+                    .prepare_cached(
+                        "SELECT deleted_seq FROM messages WHERE id = ?1 AND room_id = ?2",
+                    )?
+                    .query_row([d.target.to_string(), room.to_string()], |r| r.get(0))
+                    .optional()?;
+                match deleted {
+                    None => return Err(StoreError::NotFound),
+                    Some(Some(seq)) => return event_at_seq(ctx.conn, room, seq),
+                    Some(None) => {}
                 }
-                append_in(ctx, room, sender, content, txn_id.as_deref())
-            })
-            .await
+            }
+            append_in(ctx, room, sender, content, txn_id.as_deref())
+        };
+        if keeps_access {
+            self.db.write_keeping_access(job).await
+        } else {
+            self.db.write(job).await
+        }
     }
 
     async fn event_by_txn(&self, sender: UserId, txn_id: &str) -> StoreResult<Option<Event>> {

@@ -431,3 +431,64 @@ async fn personal_room_settings() {
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "only on yourself");
 }
+
+/// Sending checks permissions from a cache of facts; every change to those
+/// facts must take effect on the very next send.
+#[tokio::test]
+async fn permission_changes_apply_to_the_next_send_at_once() {
+    let s = TestServer::start().await;
+    let t = team(&s, "pc", 1).await;
+    let bob = &t.others[0];
+    async fn send_as(who: &crate::helpers::Api, room: &str, n: u32) -> StatusCode {
+        let path = format!("/api/v1/rooms/{room}/messages/pc-{}-{n}", who.user_id);
+        who.put(&path, json!({"body": format!("m{n}")})).await.0
+    }
+    let send = |who, n| send_as(who, &t.room, n);
+    let room = format!("/api/v1/rooms/{}", t.room);
+    let bob_member = format!("{room}/members/{}", bob.user_id);
+    assert_eq!(send(bob, 1).await, StatusCode::OK);
+    // Read-only: members may no longer send, moderators may.
+    let (st, _) = t.owner.patch(&room, json!({"read_only": true})).await;
+    assert!(st.is_success(), "{st}");
+    assert_eq!(send(bob, 2).await, StatusCode::FORBIDDEN);
+    let (st, _) = t.owner.put(&bob_member, json!({"role": "moderator"})).await;
+    assert!(st.is_success(), "{st}");
+    assert_eq!(send(bob, 3).await, StatusCode::OK);
+    let (st, _) = t.owner.put(&bob_member, json!({"role": "member"})).await;
+    assert!(st.is_success(), "{st}");
+    assert_eq!(send(bob, 4).await, StatusCode::FORBIDDEN);
+    let (st, _) = t.owner.patch(&room, json!({"read_only": false})).await;
+    assert!(st.is_success(), "{st}");
+    assert_eq!(send(bob, 5).await, StatusCode::OK);
+    // Leaving, rejoining, being kicked and banned.
+    let (st, _) = bob.post(&format!("{room}/leave"), json!({})).await;
+    assert!(st.is_success(), "{st}");
+    assert_eq!(send(bob, 6).await, StatusCode::FORBIDDEN);
+    let (st, _) = bob.post(&format!("{room}/join"), json!({})).await;
+    assert!(st.is_success(), "{st}");
+    assert_eq!(send(bob, 7).await, StatusCode::OK);
+    let (st, _) = t.owner.delete(&bob_member).await;
+    assert!(st.is_success(), "{st}");
+    assert_eq!(send(bob, 8).await, StatusCode::FORBIDDEN);
+    let (st, _) = bob.post(&format!("{room}/join"), json!({})).await;
+    assert!(st.is_success(), "{st}");
+    assert_eq!(send(bob, 9).await, StatusCode::OK);
+    let (st, _) = t.owner.put(&bob_member, json!({"state": "banned"})).await;
+    assert!(st.is_success(), "{st}");
+    assert_ne!(send(bob, 10).await, StatusCode::OK);
+    // Archiving stops everyone.
+    assert_eq!(send(&t.owner, 11).await, StatusCode::OK);
+    let (st, _) = t.owner.patch(&room, json!({"archived": true})).await;
+    assert!(st.is_success(), "{st}");
+    assert_ne!(send(&t.owner, 12).await, StatusCode::OK);
+    // Exactly the accepted sends are in the log.
+    let bodies: Vec<String> = t
+        .owner
+        .events(&t.room, "")
+        .await
+        .iter()
+        .filter(|e| e["type"] == "message")
+        .map(|e| e["content"]["body"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(bodies, ["m1", "m3", "m5", "m7", "m9", "m11"]);
+}
