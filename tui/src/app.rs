@@ -7,14 +7,15 @@
 //! actions too. Drawing (see [`crate::draw`]) only reads the state, so every
 //! screen can be produced in a test from an `App` built by hand.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 use tern_client_core::i18n::Translator;
-use tern_client_core::protocol::room::RoomKind;
+use tern_client_core::protocol::room::{NotifyLevel, RoomKind};
 use tern_client_core::{
-    ClientEvent, ConnectionState, ConnectionStatus, RoomSummary, SearchHit, TimelineChange,
-    TimelineItem, TimelinePage,
+    Attachment, ClientEvent, ConnectionState, ConnectionStatus, MemberInfo, RoomSummary, SearchHit,
+    TimelineChange, TimelineItem, TimelinePage,
 };
 use time::UtcOffset;
 use uuid::Uuid;
@@ -22,11 +23,120 @@ use uuid::Uuid;
 use crate::config::{Config, ThemeName};
 use crate::input::{TextInput, TextOp};
 use crate::keys::{Bound, Keymap};
-use crate::profile::WorkspaceName;
+use crate::profile::{RoomPrefs, WorkspaceName};
 use crate::theme::Theme;
 
 /// Messages fetched per page of a timeline.
 pub const PAGE: u32 = 100;
+
+/// The most timeline items held at once. Scrolling past either end of
+/// this window pages in from the store and drops what left the other end,
+/// so a room of any length costs the same to scroll and draw.
+pub const WINDOW: usize = 1000;
+
+/// Where a page of timeline goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageKind {
+    /// The newest messages: the window follows the live end.
+    Live,
+    /// The same stretch again (something in it changed).
+    Window,
+    /// Around a message found by search; `detached` when newer ones exist.
+    Jump { detached: bool },
+    /// Older messages, put before the window.
+    Older,
+    /// Newer messages, put after the window; `at_end` when they reach the
+    /// newest.
+    Newer { at_end: bool },
+}
+
+/// A file going up or coming down, for the progress bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    pub file: Uuid,
+    pub name: String,
+    pub done: u64,
+    pub total: Option<u64>,
+    pub upload: bool,
+    pub finished: bool,
+}
+
+impl Transfer {
+    /// 0 to 100.
+    pub fn percent(&self) -> u64 {
+        if self.finished {
+            return 100;
+        }
+        match self.total {
+            Some(0) => 100,
+            Some(t) => (self.done.min(t) * 100) / t,
+            None => 0,
+        }
+    }
+}
+
+/// A person one can write to or invite.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserEntry {
+    pub id: Uuid,
+    pub username: String,
+    pub name: String,
+}
+
+/// A room of the directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirEntry {
+    pub id: Uuid,
+    pub workspace: String,
+    pub name: String,
+    pub topic: Option<String>,
+    pub members: u32,
+    pub joined: bool,
+}
+
+/// A list in a popup (members, the room directory).
+#[derive(Clone, Debug)]
+pub struct ListView<T> {
+    pub items: Vec<T>,
+    pub sel: usize,
+    pub loading: bool,
+}
+
+impl<T> Default for ListView<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            sel: 0,
+            loading: false,
+        }
+    }
+}
+
+/// The `:` commands, for Tab completion and the help.
+pub const COMMANDS: &[&str] = &[
+    "join",
+    "leave",
+    "create",
+    "dm",
+    "invite",
+    "members",
+    "directory",
+    "upload",
+    "open",
+    "save",
+    "mute",
+    "unmute",
+    "notify",
+    "react",
+    "search",
+    "retry",
+    "discard",
+    "read",
+    "theme",
+    "lang",
+    "logout",
+    "quit",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
@@ -135,6 +245,15 @@ pub struct Timeline {
     pub new_from: Option<Uuid>,
     /// Unread count when the room was opened, to place `new_from`.
     pub unread_at_open: u32,
+    /// Newer messages than the window holds exist (it was scrolled back
+    /// or jumped): scrolling down pages them in.
+    pub detached: bool,
+    /// Thread replies per message (of this room).
+    pub threads: HashMap<Uuid, u32>,
+    /// Messages with a thread root already counted.
+    pub thread_seen: HashSet<Uuid>,
+    /// Attachments of the messages shown, by message id.
+    pub files: HashMap<Uuid, Vec<Attachment>>,
 }
 
 /// One search hit with the names to show it.
@@ -164,6 +283,8 @@ pub enum Overlay {
     Command(TextInput),
     Search(SearchView),
     ConfirmDelete(Uuid),
+    Members(ListView<MemberInfo>),
+    Directory(ListView<DirEntry>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -199,6 +320,12 @@ pub struct App {
     /// User names seen in timelines, for typing and search.
     pub names: HashMap<Uuid, String>,
     pub notice: Option<Notice>,
+    /// Uploads and downloads under way (and those just finished).
+    pub transfers: Vec<Transfer>,
+    /// People of the workspaces, for `:dm` and `:invite`.
+    pub users: Vec<UserEntry>,
+    /// Mute and notification level per room, kept in the profile state.
+    pub prefs: BTreeMap<Uuid, RoomPrefs>,
     pub quit: bool,
 }
 
@@ -230,9 +357,29 @@ pub enum Action {
     TimelineLoaded {
         room: Uuid,
         page: TimelinePage,
-        older: bool,
+        kind: PageKind,
         focus: Option<Uuid>,
     },
+    FilesLoaded {
+        room: Uuid,
+        files: Vec<(Uuid, Vec<Attachment>)>,
+    },
+    ThreadsLoaded {
+        room: Uuid,
+        counts: HashMap<Uuid, u32>,
+    },
+    TransferStarted {
+        file: Uuid,
+        name: String,
+        total: Option<u64>,
+        upload: bool,
+    },
+    TransferDone {
+        file: Uuid,
+    },
+    MembersLoaded(Vec<MemberInfo>),
+    DirectoryLoaded(Vec<DirEntry>),
+    UsersLoaded(Vec<UserEntry>),
     BackfillDone {
         room: Uuid,
         count: usize,
@@ -249,6 +396,10 @@ pub enum Action {
         room: Uuid,
         sender: String,
         body: String,
+        /// The message mentions the user.
+        mention: bool,
+        /// The room is a direct one.
+        direct: bool,
     },
     OpenRoom(Uuid),
     Notice(String),
@@ -279,6 +430,48 @@ pub enum Cmd {
     LoadOlder {
         room: Uuid,
         before: i64,
+    },
+    /// Messages after `after` (a seq), for a window scrolled back.
+    LoadNewer {
+        room: Uuid,
+        after: i64,
+    },
+    /// The window again: `limit` messages before `before`.
+    LoadWindow {
+        room: Uuid,
+        before: i64,
+        limit: u32,
+        focus: Option<Uuid>,
+    },
+    LoadThreads {
+        room: Uuid,
+    },
+    Upload {
+        room: Uuid,
+        path: PathBuf,
+    },
+    OpenFile {
+        file: Uuid,
+    },
+    SaveFile {
+        file: Uuid,
+        dest: Option<PathBuf>,
+    },
+    LoadMembers {
+        room: Uuid,
+    },
+    LoadDirectory,
+    LoadUsers,
+    Invite {
+        room: Uuid,
+        user: String,
+    },
+    JoinId {
+        room: Uuid,
+    },
+    SavePrefs {
+        room: Uuid,
+        prefs: RoomPrefs,
     },
     Backfill {
         room: Uuid,
@@ -386,6 +579,9 @@ impl App {
                 text: p.clone(),
                 error: true,
             }),
+            transfers: Vec::new(),
+            users: Vec::new(),
+            prefs: BTreeMap::new(),
             quit: false,
         }
     }
@@ -494,7 +690,122 @@ impl App {
                 focus: None,
             },
             Cmd::MarkRead { room: id },
+            Cmd::LoadThreads { room: id },
         ]
+    }
+
+    /// Muted here (the profile's choice) or on the server.
+    pub fn room_muted(&self, r: &RoomSummary) -> bool {
+        self.prefs
+            .get(&r.id)
+            .and_then(|p| p.muted)
+            .unwrap_or(r.muted)
+    }
+
+    /// What raises a notification in a room: mentions (and every message
+    /// of a direct room) unless set otherwise; nothing when muted.
+    pub fn notify_level(&self, room: Uuid) -> NotifyLevel {
+        let pref = self.prefs.get(&room).copied().unwrap_or_default();
+        let muted = match self.rooms.iter().find(|r| r.id == room) {
+            Some(r) => self.room_muted(r),
+            None => pref.muted.unwrap_or(false),
+        };
+        if muted {
+            return NotifyLevel::None;
+        }
+        pref.notify.unwrap_or(NotifyLevel::Mentions)
+    }
+
+    fn set_prefs(&mut self, room: Uuid, f: impl FnOnce(&mut RoomPrefs)) -> Vec<Cmd> {
+        let p = self.prefs.entry(room).or_default();
+        f(p);
+        let prefs = *p;
+        vec![Cmd::SavePrefs { room, prefs }]
+    }
+
+    /// The room a room command is about: the one named, else the one
+    /// selected in the list (when the list has the focus), else the open
+    /// one.
+    fn command_room(&mut self, arg: &str) -> Option<Uuid> {
+        if !arg.is_empty() {
+            return match crate::resolve::resolve_in(&self.tr, &self.rooms, &self.workspaces, arg) {
+                Ok(r) => Some(r.id),
+                Err(e) => {
+                    self.notice = Some(Notice {
+                        text: e,
+                        error: true,
+                    });
+                    None
+                }
+            };
+        }
+        let room = if self.focus == Focus::Rooms {
+            self.selected_room().map(|r| r.id)
+        } else {
+            None
+        };
+        let room = room.or(self.timeline.room);
+        if room.is_none() {
+            self.notice = Some(Notice {
+                text: self.tr.tr("tui-no-room"),
+                error: true,
+            });
+        }
+        room
+    }
+
+    fn toggle_mute(&mut self, room: Uuid, muted: Option<bool>) -> Vec<Cmd> {
+        let now = match self.rooms.iter().find(|r| r.id == room) {
+            Some(r) => self.room_muted(r),
+            None => false,
+        };
+        let muted = muted.unwrap_or(!now);
+        let name = self
+            .rooms
+            .iter()
+            .find(|r| r.id == room)
+            .map(|r| r.name.clone())
+            .unwrap_or_default();
+        self.notice = Some(Notice {
+            text: self.tr.tr_args(
+                if muted { "tui-muted" } else { "tui-unmuted" },
+                &[("room", name.into())],
+            ),
+            error: false,
+        });
+        self.set_prefs(room, |p| p.muted = Some(muted))
+    }
+
+    fn progress(&mut self, file: Uuid, done: u64, total: Option<u64>, upload: bool) {
+        let finished = upload && total.is_some_and(|t| done >= t);
+        match self.transfers.iter_mut().find(|t| t.file == file) {
+            Some(t) => {
+                t.done = done;
+                if total.is_some() {
+                    t.total = total;
+                }
+                t.finished |= finished;
+            }
+            None => self.transfers.push(Transfer {
+                file,
+                name: String::new(),
+                done,
+                total,
+                upload,
+                finished,
+            }),
+        }
+    }
+
+    /// Forgets finished uploads and downloads (after the next key).
+    pub fn clear_finished(&mut self) {
+        self.transfers.retain(|t| !t.finished);
+    }
+
+    /// The attachment of the selected (or newest) message, if it has one.
+    pub fn selected_file(&self) -> Option<Uuid> {
+        let item = self.selected_item()?;
+        item.attachments.first().copied()
     }
 
     fn move_room(&mut self, delta: i32) {
@@ -516,15 +827,56 @@ impl App {
         }
         let cur = self.timeline.sel.unwrap_or(n - 1) as i64;
         let next = (cur + delta).clamp(0, n as i64 - 1) as usize;
-        self.timeline.sel = if next == n - 1 && delta > 0 {
-            None
+        if self.timeline.detached {
+            self.timeline.sel = Some(next);
+            if next == n - 1 && delta > 0 {
+                return self.load_newer();
+            }
         } else {
-            Some(next)
-        };
+            self.timeline.sel = if next == n - 1 && delta > 0 {
+                None
+            } else {
+                Some(next)
+            };
+        }
         if next == 0 && delta < 0 {
             return self.load_older();
         }
         vec![]
+    }
+
+    /// Reached the bottom of a window scrolled back: page in newer ones.
+    fn load_newer(&mut self) -> Vec<Cmd> {
+        let Some(room) = self.timeline.room else {
+            return vec![];
+        };
+        if self.timeline.loading {
+            return vec![];
+        }
+        match self.timeline.items.iter().rev().find_map(|i| i.seq) {
+            Some(after) => {
+                self.timeline.loading = true;
+                vec![Cmd::LoadNewer { room, after }]
+            }
+            None => self.jump_live(),
+        }
+    }
+
+    /// Back to the newest messages.
+    fn jump_live(&mut self) -> Vec<Cmd> {
+        self.timeline.sel = None;
+        if !self.timeline.detached {
+            return vec![];
+        }
+        self.timeline.detached = false;
+        match self.timeline.room {
+            Some(room) => vec![Cmd::LoadTimeline {
+                room,
+                limit: PAGE,
+                focus: None,
+            }],
+            None => vec![],
+        }
     }
 
     /// Reached the top of what is loaded: page in from the store, else
@@ -557,6 +909,18 @@ impl App {
     }
 
     fn reload_timeline(&self, focus: Option<Uuid>) -> Vec<Cmd> {
+        if self.timeline.detached
+            && let Some(room) = self.timeline.room
+            && let Some(last) = self.timeline.items.iter().rev().find_map(|i| i.seq)
+        {
+            let sel = self.selected_item().map(|i| i.id);
+            return vec![Cmd::LoadWindow {
+                room,
+                before: last + 1,
+                limit: (self.timeline.items.len() as u32).clamp(1, WINDOW as u32),
+                focus: focus.or(sel),
+            }];
+        }
         match self.timeline.room {
             Some(room) => vec![Cmd::LoadTimeline {
                 room,
@@ -616,7 +980,28 @@ impl App {
                 return match k.code {
                     KeyCode::Enter => vec![Action::Submit],
                     KeyCode::Esc => vec![Action::Cancel],
+                    KeyCode::Tab => vec![Action::Complete],
                     _ => text(&k).map(Action::Text).into_iter().collect(),
+                };
+            }
+            Overlay::Members(_) | Overlay::Directory(_) => {
+                return match k.code {
+                    KeyCode::Enter => vec![Action::Submit],
+                    KeyCode::Esc => vec![Action::Cancel],
+                    _ => match self.keymap.get(&k) {
+                        Some(
+                            b @ (Bound::Up
+                            | Bound::Down
+                            | Bound::Top
+                            | Bound::Bottom
+                            | Bound::PageUp
+                            | Bound::PageDown),
+                        ) => vec![Action::Key(b)],
+                        Some(Bound::Quit | Bound::Members | Bound::Directory) => {
+                            vec![Action::Cancel]
+                        }
+                        _ => vec![],
+                    },
                 };
             }
             Overlay::Search(s) => {
@@ -674,7 +1059,10 @@ impl App {
                     KeyCode::Down => vec![Action::Key(Bound::Down)],
                     KeyCode::Enter => vec![Action::Key(Bound::Open)],
                     KeyCode::Char(c)
-                        if !ctrl && !alt && (filtering || self.keymap.get(&k).is_none()) =>
+                        if !ctrl
+                            && !alt
+                            && (filtering
+                                || self.keymap.get(&k).is_none_or(|b| !b.acts_on_rooms())) =>
                     {
                         vec![Action::Text(TextOp::Insert(c))]
                     }
@@ -783,7 +1171,14 @@ impl App {
                 vec![]
             }
             Action::Complete => {
-                self.complete_mention();
+                if let Overlay::Command(t) = &mut self.overlay {
+                    let done = complete_command(&t.text, &self.users, &self.names, self.me);
+                    if let Some(line) = done {
+                        t.set(&line);
+                    }
+                } else {
+                    self.complete_mention();
+                }
                 vec![]
             }
             Action::ToggleRegister => {
@@ -857,7 +1252,7 @@ impl App {
             Action::TimelineLoaded {
                 room,
                 page,
-                older,
+                kind,
                 focus,
             } => {
                 if self.timeline.room != Some(room) {
@@ -866,34 +1261,157 @@ impl App {
                 for i in &page.items {
                     self.names.insert(i.sender_id, i.sender_name.clone());
                 }
+                let mut cmds = Vec::new();
+                let mut new_threads = false;
+                for i in page.items.iter().filter(|i| i.thread_root.is_some()) {
+                    new_threads |= self.timeline.thread_seen.insert(i.id);
+                }
+                if new_threads {
+                    cmds.push(Cmd::LoadThreads { room });
+                }
                 let t = &mut self.timeline;
                 t.loading = false;
-                if older {
-                    let n = page.items.len();
-                    let mut items = page.items;
-                    items.append(&mut t.items);
-                    t.items = items;
-                    t.sel = t.sel.map(|s| s + n);
-                    t.has_more_local = page.has_more_local;
-                    t.needs_backfill = page.needs_backfill;
-                } else {
-                    let sel_id = t.sel.and_then(|s| t.items.get(s)).map(|i| i.id);
-                    t.items = page.items;
-                    t.has_more_local = page.has_more_local;
-                    t.needs_backfill = page.needs_backfill;
-                    let want = focus.or(sel_id);
-                    t.sel = want.and_then(|id| t.items.iter().position(|i| i.id == id));
-                    if t.new_from.is_none() && t.unread_at_open > 0 {
-                        let me = self.me;
-                        let theirs: Vec<&TimelineItem> = t
-                            .items
-                            .iter()
-                            .filter(|i| Some(i.sender_id) != me && i.seq.is_some())
-                            .collect();
-                        let k = (t.unread_at_open as usize).min(theirs.len());
-                        t.new_from = theirs.get(theirs.len() - k).map(|i| i.id);
+                match kind {
+                    PageKind::Older => {
+                        let n = page.items.len();
+                        let mut items = page.items;
+                        items.append(&mut t.items);
+                        t.items = items;
+                        t.sel = t.sel.map(|s| s + n);
+                        t.has_more_local = page.has_more_local;
+                        t.needs_backfill = page.needs_backfill;
+                        if t.items.len() > WINDOW {
+                            // The newest leave the window; scrolling down
+                            // brings them back.
+                            t.items.truncate(WINDOW);
+                            t.detached = true;
+                            t.sel = Some(t.sel.unwrap_or(WINDOW - 1).min(WINDOW - 1));
+                        }
+                    }
+                    PageKind::Newer { at_end } => {
+                        let last = t.items.iter().rev().find_map(|i| i.seq);
+                        let held: HashSet<Uuid> = t.items.iter().map(|i| i.id).collect();
+                        let sel_id = t.sel.and_then(|s| t.items.get(s)).map(|i| i.id);
+                        if at_end {
+                            // Local echoes sit at the end and may have
+                            // changed: they come again with the page.
+                            t.items.retain(|i| i.seq.is_some());
+                        }
+                        t.items.extend(
+                            page.items
+                                .into_iter()
+                                .filter(|i| !held.contains(&i.id) || i.seq.is_none())
+                                .filter(|i| match (i.seq, last) {
+                                    (Some(s), Some(l)) => s > l,
+                                    _ => true,
+                                }),
+                        );
+                        if t.items.len() > WINDOW {
+                            let cut = t.items.len() - WINDOW;
+                            t.items.drain(..cut);
+                            t.has_more_local = true;
+                        }
+                        t.sel = sel_id.and_then(|id| t.items.iter().position(|i| i.id == id));
+                        t.detached = !at_end;
+                        if t.detached && t.sel.is_none() {
+                            t.sel = t.items.len().checked_sub(1);
+                        }
+                    }
+                    PageKind::Live | PageKind::Window | PageKind::Jump { .. } => {
+                        let sel_id = t.sel.and_then(|s| t.items.get(s)).map(|i| i.id);
+                        t.items = page.items;
+                        t.has_more_local = page.has_more_local;
+                        t.needs_backfill = page.needs_backfill;
+                        match kind {
+                            PageKind::Live => t.detached = false,
+                            PageKind::Jump { detached } => t.detached = detached,
+                            _ => {}
+                        }
+                        let want = focus.or(sel_id);
+                        t.sel = want.and_then(|id| t.items.iter().position(|i| i.id == id));
+                        if t.detached && t.sel.is_none() {
+                            t.sel = t.items.len().checked_sub(1);
+                        }
+                        if t.new_from.is_none() && t.unread_at_open > 0 && kind == PageKind::Live {
+                            let me = self.me;
+                            let theirs: Vec<&TimelineItem> = t
+                                .items
+                                .iter()
+                                .filter(|i| Some(i.sender_id) != me && i.seq.is_some())
+                                .collect();
+                            let k = (t.unread_at_open as usize).min(theirs.len());
+                            t.new_from = theirs.get(theirs.len() - k).map(|i| i.id);
+                        }
                     }
                 }
+                cmds
+            }
+            Action::FilesLoaded { room, files } => {
+                if self.timeline.room == Some(room) {
+                    let keep: HashSet<Uuid> = self.timeline.items.iter().map(|i| i.id).collect();
+                    self.timeline.files.retain(|id, _| keep.contains(id));
+                    self.timeline.files.extend(files);
+                }
+                vec![]
+            }
+            Action::ThreadsLoaded { room, counts } => {
+                if self.timeline.room == Some(room) {
+                    self.timeline.threads = counts;
+                }
+                vec![]
+            }
+            Action::TransferStarted {
+                file,
+                name,
+                total,
+                upload,
+            } => {
+                match self.transfers.iter_mut().find(|t| t.file == file) {
+                    Some(t) => {
+                        t.name = name;
+                        if t.total.is_none() {
+                            t.total = total;
+                        }
+                    }
+                    None => self.transfers.push(Transfer {
+                        file,
+                        name,
+                        done: 0,
+                        total,
+                        upload,
+                        finished: false,
+                    }),
+                }
+                vec![]
+            }
+            Action::TransferDone { file } => {
+                if let Some(t) = self.transfers.iter_mut().find(|t| t.file == file) {
+                    t.finished = true;
+                    t.done = t.total.unwrap_or(t.done);
+                }
+                vec![]
+            }
+            Action::MembersLoaded(list) => {
+                if let Overlay::Members(v) = &mut self.overlay {
+                    v.items = list;
+                    v.loading = false;
+                    v.sel = v.sel.min(v.items.len().saturating_sub(1));
+                }
+                vec![]
+            }
+            Action::DirectoryLoaded(list) => {
+                if let Overlay::Directory(v) = &mut self.overlay {
+                    v.items = list;
+                    v.loading = false;
+                    v.sel = v.sel.min(v.items.len().saturating_sub(1));
+                }
+                vec![]
+            }
+            Action::UsersLoaded(users) => {
+                for u in &users {
+                    self.names.entry(u.id).or_insert_with(|| u.name.clone());
+                }
+                self.users = users;
                 vec![]
             }
             Action::BackfillDone { room, count } => {
@@ -934,14 +1452,29 @@ impl App {
                 let was = self.connection.state;
                 self.connection = s;
                 if s.state == ConnectionState::Online && was != ConnectionState::Online {
-                    return vec![Cmd::LoadWorkspaces, Cmd::LoadRooms, Cmd::LoadOutbox];
+                    return vec![
+                        Cmd::LoadWorkspaces,
+                        Cmd::LoadRooms,
+                        Cmd::LoadOutbox,
+                        Cmd::LoadUsers,
+                    ];
                 }
                 vec![]
             }
             Action::Client(e) => self.on_client_event(e),
-            Action::Incoming { room, sender, body } => {
-                let muted = self.rooms.iter().any(|r| r.id == room && r.muted);
-                if !self.config.notifications.enabled || muted {
+            Action::Incoming {
+                room,
+                sender,
+                body,
+                mention,
+                direct,
+            } => {
+                let wanted = match self.notify_level(room) {
+                    NotifyLevel::All => true,
+                    NotifyLevel::Mentions => mention || direct,
+                    NotifyLevel::None => false,
+                };
+                if !self.config.notifications.enabled || !wanted {
                     return vec![];
                 }
                 let title = self
@@ -1006,6 +1539,35 @@ impl App {
                 }
                 vec![]
             }
+            ClientEvent::UploadProgress {
+                file_id,
+                sent,
+                total,
+                ..
+            } => {
+                self.progress(file_id, sent, Some(total), true);
+                vec![]
+            }
+            ClientEvent::DownloadProgress {
+                file_id,
+                received,
+                total,
+            } => {
+                self.progress(file_id, received, total, false);
+                vec![]
+            }
+            ClientEvent::FileCacheChanged { file_id } => {
+                let shown = self
+                    .timeline
+                    .files
+                    .values()
+                    .any(|fs| fs.iter().any(|f| f.id == file_id));
+                if shown {
+                    self.reload_timeline(None)
+                } else {
+                    vec![]
+                }
+            }
             ClientEvent::StoreChanged | ClientEvent::Lagged(_) => {
                 let mut c = vec![Cmd::LoadRooms, Cmd::LoadOutbox];
                 c.extend(self.reload_timeline(None));
@@ -1032,6 +1594,24 @@ impl App {
                 Bound::Up => self.login.field = (self.login.field + n - 1) % n,
                 _ => {}
             }
+            return vec![];
+        }
+        let list_sel = match &mut self.overlay {
+            Overlay::Members(v) => Some((&mut v.sel, v.items.len())),
+            Overlay::Directory(v) => Some((&mut v.sel, v.items.len())),
+            _ => None,
+        };
+        if let Some((sel, n)) = list_sel {
+            let last = n.saturating_sub(1);
+            *sel = match b {
+                Bound::Up => sel.saturating_sub(1),
+                Bound::Down => (*sel + 1).min(last),
+                Bound::PageUp => sel.saturating_sub(10),
+                Bound::PageDown => (*sel + 10).min(last),
+                Bound::Top => 0,
+                Bound::Bottom => last,
+                _ => *sel,
+            };
             return vec![];
         }
         if let Overlay::Search(s) = &mut self.overlay {
@@ -1088,6 +1668,14 @@ impl App {
                     return vec![Cmd::MarkRead { room }];
                 }
             }
+            Bound::Mute => {
+                return match self.command_room("") {
+                    Some(room) => self.toggle_mute(room, None),
+                    None => vec![],
+                };
+            }
+            Bound::Members => return self.run_command("members"),
+            Bound::Directory => return self.run_command("directory"),
             _ => {}
         }
         match self.focus {
@@ -1114,7 +1702,10 @@ impl App {
                     self.timeline.sel = Some(0);
                     return self.load_older();
                 }
-                Bound::Bottom if self.focus == Focus::Timeline => self.timeline.sel = None,
+                Bound::Bottom if self.focus == Focus::Timeline => return self.jump_live(),
+                Bound::OpenFile | Bound::SaveFile if self.focus == Focus::Timeline => {
+                    return self.run_command(if b == Bound::OpenFile { "open" } else { "save" });
+                }
                 Bound::Open if self.focus == Focus::Timeline => self.focus = Focus::Composer,
                 Bound::Reply if self.focus == Focus::Timeline => {
                     if let Some(i) = self.selected_item() {
@@ -1232,6 +1823,34 @@ impl App {
                     None => vec![],
                 };
             }
+            Overlay::Members(v) => {
+                let me = self.me;
+                return match v.items.get(v.sel) {
+                    Some(m) if Some(m.user_id) != me => {
+                        match self.current_room().map(|r| r.workspace_id) {
+                            Some(workspace) => vec![Cmd::Dm {
+                                workspace,
+                                user: m.user_id,
+                            }],
+                            None => vec![],
+                        }
+                    }
+                    _ => {
+                        self.overlay = Overlay::Members(v);
+                        vec![]
+                    }
+                };
+            }
+            Overlay::Directory(v) => {
+                return match v.items.get(v.sel) {
+                    Some(d) if d.joined => self.open_room(d.id),
+                    Some(d) => vec![Cmd::JoinId { room: d.id }],
+                    None => {
+                        self.overlay = Overlay::Directory(v);
+                        vec![]
+                    }
+                };
+            }
             other => self.overlay = other,
         }
         if self.focus != Focus::Composer {
@@ -1251,20 +1870,23 @@ impl App {
         self.composer.history.push(body.clone());
         self.composer.history_pos = None;
         self.composer.input.clear();
-        self.timeline.sel = None;
-        match std::mem::replace(&mut self.composer.mode, ComposeMode::New) {
-            ComposeMode::New => vec![Cmd::Send {
-                room,
-                body,
-                reply_to: None,
-            }],
-            ComposeMode::Reply { id, .. } => vec![Cmd::Send {
-                room,
-                body,
-                reply_to: Some(id),
-            }],
-            ComposeMode::Edit { id } => vec![Cmd::Edit { id, body }],
-        }
+        let mut cmds = self.jump_live();
+        cmds.extend(
+            match std::mem::replace(&mut self.composer.mode, ComposeMode::New) {
+                ComposeMode::New => vec![Cmd::Send {
+                    room,
+                    body,
+                    reply_to: None,
+                }],
+                ComposeMode::Reply { id, .. } => vec![Cmd::Send {
+                    room,
+                    body,
+                    reply_to: Some(id),
+                }],
+                ComposeMode::Edit { id } => vec![Cmd::Edit { id, body }],
+            },
+        );
+        cmds
     }
 
     fn submit_login(&mut self) -> Vec<Cmd> {
@@ -1382,16 +2004,19 @@ impl App {
                     Some(room) => vec![Cmd::Leave { room }],
                     None => need(self, "tui-no-room"),
                 },
-                name => match crate::resolve::resolve(&self.rooms, &self.workspaces, name) {
-                    Ok(r) => vec![Cmd::Leave { room: r.id }],
-                    Err(e) => {
-                        self.notice = Some(Notice {
-                            text: e,
-                            error: true,
-                        });
-                        vec![]
+                name => {
+                    match crate::resolve::resolve_in(&self.tr, &self.rooms, &self.workspaces, name)
+                    {
+                        Ok(r) => vec![Cmd::Leave { room: r.id }],
+                        Err(e) => {
+                            self.notice = Some(Notice {
+                                text: e,
+                                error: true,
+                            });
+                            vec![]
+                        }
                     }
-                },
+                }
             },
             "create" if !arg.is_empty() => {
                 let (name, kind) = match arg.rsplit_once(' ') {
@@ -1414,14 +2039,27 @@ impl App {
             "dm" => {
                 let want = arg.trim_start_matches('@').to_lowercase();
                 let me = self.me;
-                let user = self
-                    .names
+                let exact = self
+                    .users
                     .iter()
-                    .filter(|(id, n)| {
-                        Some(**id) != me && !want.is_empty() && n.to_lowercase().starts_with(&want)
+                    .find(|u| {
+                        Some(u.id) != me && !want.is_empty() && u.username.to_lowercase() == want
                     })
-                    .map(|(id, _)| *id)
-                    .min();
+                    .map(|u| u.id);
+                let user = exact.or_else(|| {
+                    self.users
+                        .iter()
+                        .map(|u| (u.id, u.name.as_str()))
+                        .chain(self.users.iter().map(|u| (u.id, u.username.as_str())))
+                        .chain(self.names.iter().map(|(id, n)| (*id, n.as_str())))
+                        .filter(|(id, n)| {
+                            Some(*id) != me
+                                && !want.is_empty()
+                                && n.to_lowercase().starts_with(&want)
+                        })
+                        .map(|(id, _)| id)
+                        .min()
+                });
                 let ws = self
                     .current_room()
                     .map(|r| r.workspace_id)
@@ -1430,6 +2068,88 @@ impl App {
                     (Some(user), Some(workspace)) => vec![Cmd::Dm { workspace, user }],
                     _ => need(self, "tui-cmd-dm-unknown"),
                 }
+            }
+            "upload" => {
+                let path = unquote(arg);
+                match (room, path.is_empty()) {
+                    (Some(room), false) => vec![Cmd::Upload {
+                        room,
+                        path: expand_home(&path),
+                    }],
+                    (None, _) => need(self, "tui-no-room"),
+                    (_, true) => need(self, "tui-cmd-upload-usage"),
+                }
+            }
+            "open" | "save" => match self.selected_file() {
+                Some(file) if cmd == "open" => vec![Cmd::OpenFile { file }],
+                Some(file) => {
+                    let dest = unquote(arg);
+                    vec![Cmd::SaveFile {
+                        file,
+                        dest: (!dest.is_empty()).then(|| expand_home(&dest)),
+                    }]
+                }
+                None => need(self, "tui-cmd-no-file"),
+            },
+            "mute" | "unmute" => match self.command_room(arg) {
+                Some(room) => self.toggle_mute(room, Some(cmd == "mute")),
+                None => vec![],
+            },
+            "notify" => {
+                let (level, rest) = match arg.split_once(char::is_whitespace) {
+                    Some((l, r)) => (l, r.trim()),
+                    None => (arg, ""),
+                };
+                let level = match level {
+                    "all" => NotifyLevel::All,
+                    "mentions" => NotifyLevel::Mentions,
+                    "none" => NotifyLevel::None,
+                    _ => return need(self, "tui-cmd-notify-usage"),
+                };
+                match self.command_room(rest) {
+                    Some(room) => {
+                        let name = self
+                            .rooms
+                            .iter()
+                            .find(|r| r.id == room)
+                            .map(|r| r.name.clone())
+                            .unwrap_or_default();
+                        self.notice = Some(Notice {
+                            text: self.tr.tr_args(
+                                "tui-notify-set",
+                                &[("room", name.into()), ("level", level_name(level).into())],
+                            ),
+                            error: false,
+                        });
+                        self.set_prefs(room, |p| p.notify = Some(level))
+                    }
+                    None => vec![],
+                }
+            }
+            "invite" => match (room, arg.trim_start_matches('@')) {
+                (Some(_), "") => need(self, "tui-cmd-invite-usage"),
+                (Some(room), user) => vec![Cmd::Invite {
+                    room,
+                    user: user.to_owned(),
+                }],
+                (None, _) => need(self, "tui-no-room"),
+            },
+            "members" => match room {
+                Some(room) => {
+                    self.overlay = Overlay::Members(ListView {
+                        loading: true,
+                        ..ListView::default()
+                    });
+                    vec![Cmd::LoadMembers { room }]
+                }
+                None => need(self, "tui-no-room"),
+            },
+            "directory" | "dir" => {
+                self.overlay = Overlay::Directory(ListView {
+                    loading: true,
+                    ..ListView::default()
+                });
+                vec![Cmd::LoadDirectory]
             }
             "retry" => match room {
                 Some(room) => vec![Cmd::Retry { room }],
@@ -1470,6 +2190,86 @@ impl App {
             }
         }
     }
+}
+
+/// The word for a notification level in commands and the config.
+pub fn level_name(l: NotifyLevel) -> &'static str {
+    match l {
+        NotifyLevel::All => "all",
+        NotifyLevel::Mentions => "mentions",
+        NotifyLevel::None => "none",
+    }
+}
+
+fn unquote(s: &str) -> String {
+    let s = s.trim();
+    for q in ['"', '\''] {
+        if let Some(inner) = s.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            return inner.to_owned();
+        }
+    }
+    s.to_owned()
+}
+
+/// `~/x` is `x` in the home folder.
+pub fn expand_home(p: &str) -> PathBuf {
+    match (p.strip_prefix("~/"), dirs::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(p),
+    }
+}
+
+/// Tab on the command line: the command's name, or for `:dm` and
+/// `:invite` a person's username. A second Tab moves to the next match.
+pub fn complete_command(
+    line: &str,
+    users: &[UserEntry],
+    names: &HashMap<Uuid, String>,
+    me: Option<Uuid>,
+) -> Option<String> {
+    let Some((cmd, arg)) = line.split_once(' ') else {
+        let found: Vec<&&str> = COMMANDS.iter().filter(|c| c.starts_with(line)).collect();
+        return next_match(
+            line,
+            &found.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        )
+        .map(|c| format!("{c} "));
+    };
+    if !matches!(cmd, "dm" | "invite") {
+        return None;
+    }
+    let want = arg.trim().trim_start_matches('@').to_lowercase();
+    let mut cands: Vec<String> = users
+        .iter()
+        .filter(|u| Some(u.id) != me)
+        .filter(|u| {
+            u.username.to_lowercase().starts_with(&want) || u.name.to_lowercase().starts_with(&want)
+        })
+        .map(|u| u.username.clone())
+        .collect();
+    if cands.is_empty() {
+        // Only names seen in timelines (offline, no directory yet).
+        cands = names
+            .iter()
+            .filter(|(id, n)| Some(**id) != me && n.to_lowercase().starts_with(&want))
+            .map(|(_, n)| n.clone())
+            .collect();
+    }
+    cands.sort();
+    cands.dedup();
+    next_match(arg.trim(), &cands).map(|c| format!("{cmd} {c}"))
+}
+
+/// The first candidate, or the one after `current` when it is one already.
+fn next_match(current: &str, cands: &[String]) -> Option<String> {
+    if cands.is_empty() {
+        return None;
+    }
+    let i = match cands.iter().position(|c| c == current) {
+        Some(i) => (i + 1) % cands.len(),
+        None => 0,
+    };
+    cands.get(i).cloned()
 }
 
 #[cfg(test)]

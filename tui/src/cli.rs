@@ -29,6 +29,10 @@ pub struct Global {
     /// Config file (default: $XDG_CONFIG_HOME/tern/config.toml)
     #[arg(long, global = true, env = "TERN_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Language of the messages: en or ru (default: the config's
+    /// `locale`, else the system's)
+    #[arg(long, global = true, env = "TERN_LOCALE")]
+    pub locale: Option<String>,
     /// Machine-readable output (headless commands)
     #[arg(long, global = true)]
     pub json: bool,
@@ -78,6 +82,16 @@ pub enum Command {
         text: Option<String>,
         /// Seconds to wait for delivery before leaving it queued
         #[arg(long, default_value_t = 5)]
+        timeout: u64,
+    },
+    /// Send a file (with an optional caption); queued when offline
+    Upload {
+        room: String,
+        path: std::path::PathBuf,
+        #[arg(long)]
+        caption: Option<String>,
+        /// Seconds to wait for delivery before leaving it queued
+        #[arg(long, default_value_t = 60)]
         timeout: u64,
     },
     /// Search every message held locally
