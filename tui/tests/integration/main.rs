@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod bigroom;
 mod fuzz;
 mod headless;
 mod run_loop;
