@@ -226,13 +226,19 @@ async fn scroll_big_room(n: usize, steps: usize) {
     // The oldest message was the fourth of the room (after the demo's
     // three): a few pages of ten later the selection sits that far on.
     let at = steps / 2 * 10;
-    let sel = app.selected_item().map(|i| i.body.clone()).unwrap_or_default();
+    let sel = app
+        .selected_item()
+        .map(|i| i.body.clone())
+        .unwrap_or_default();
     let k: usize = sel
         .strip_prefix("message number ")
         .and_then(|r| r.split(' ').next())
         .and_then(|k| k.parse().ok())
         .unwrap_or(0);
-    assert!(at - 10 <= k && k <= at, "selected {sel:?}, expected about {at}");
+    assert!(
+        at - 10 <= k && k <= at,
+        "selected {sel:?}, expected about {at}"
+    );
     assert!(app.timeline.detached);
 
     let (f_mean, f_p99, f_max) = frames.summary();
@@ -252,7 +258,11 @@ async fn scroll_big_room(n: usize, steps: usize) {
     );
     // No lag: a step (key, any page from the store, frame) well under a
     // frame of a 10 Hz terminal even in a debug build on a busy machine.
-    for (what, p99) in [("page up", u_p99), ("page down", d_p99), ("deep page down", o_p99)] {
+    for (what, p99) in [
+        ("page up", u_p99),
+        ("page down", d_p99),
+        ("deep page down", o_p99),
+    ] {
         assert!(p99 < 100.0, "{what} p99 {p99:.1} ms");
     }
 }

@@ -220,7 +220,10 @@ async fn upload_sends_a_file_and_queues_it_offline() {
     let out = t.ok(&["upload", "general", path], "").await;
     assert!(out.contains("sent to demo/general"), "{out}");
     let out = t
-        .ok(&["--json", "upload", "general", path, "--caption", "again"], "")
+        .ok(
+            &["--json", "upload", "general", path, "--caption", "again"],
+            "",
+        )
         .await;
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(v["state"], "sent", "{v}");
@@ -260,10 +263,17 @@ async fn upload_sends_a_file_and_queues_it_offline() {
     // Offline: queued, said so, exit 0.
     server.stop().await;
     let out = t
-        .run(&["upload", "general", path, "--caption", "from the train"], "")
+        .run(
+            &["upload", "general", path, "--caption", "from the train"],
+            "",
+        )
         .await;
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("queued for demo/general"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("queued for demo/general"),
+        "{}",
+        out.stdout
+    );
     let out = t.ok(&["--json", "status"], "").await;
     let status: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(status["queued"], 1);
@@ -309,14 +319,20 @@ async fn headless_output_follows_the_locale() {
         )
         .await;
     assert!(out.contains("вы вошли как alice"), "{out}");
-    let out = t.ok(&["--locale", "ru", "send", "general", "привет"], "").await;
+    let out = t
+        .ok(&["--locale", "ru", "send", "general", "привет"], "")
+        .await;
     assert!(out.contains("отправлено в demo/general"), "{out}");
     let out = t.ok(&["--locale", "ru", "status"], "").await;
     assert!(out.contains("связь: В сети"), "{out}");
     assert!(out.contains("в очереди: 0"), "{out}");
     let o = t.run(&["--locale", "ru", "read", "nowhere"], "").await;
     assert_eq!(o.code, 2);
-    assert!(o.stderr.contains("здесь нет комнаты «nowhere»"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("здесь нет комнаты «nowhere»"),
+        "{}",
+        o.stderr
+    );
     // The system's language, when no flag or config says otherwise.
     let mut c = t.command(&["status"]);
     c.env("LANG", "ru_RU.UTF-8");

@@ -306,7 +306,8 @@ async fn upload_save_and_open_in_tmux() {
     tmux.keys(&[":"]);
     tmux.text("open");
     tmux.keys(&["Enter"]);
-    tmux.wait_for("No program to open files (xdg-open)", 10).await;
+    tmux.wait_for("No program to open files (xdg-open)", 10)
+        .await;
 
     tmux.keys(&[":"]);
     tmux.text("members");
