@@ -1273,18 +1273,28 @@ impl Client {
             .await
     }
 
-    /// How many thread replies each message of a room has, as far as this
-    /// device holds them (local only; messages with none are left out).
-    pub async fn thread_counts(&self, room: RoomId) -> Result<HashMap<Uuid, u32>> {
+    /// Thread replies per thread root among the messages of a room with
+    /// seqs `from..=to`, as far as this device holds them (local only;
+    /// roots with none are left out). A reply always comes after its
+    /// root, so `from` at the oldest message shown counts the replies of
+    /// every message shown that came up to `to`; the range keeps the cost
+    /// bounded in a room of any length.
+    pub async fn thread_counts(
+        &self,
+        room: RoomId,
+        from: i64,
+        to: i64,
+    ) -> Result<HashMap<Uuid, u32>> {
         self.shared
             .store
             .read(move |c| {
                 let mut st = c.prepare(
                     "SELECT thread_root, count(*) FROM messages
-                     WHERE room_id = ?1 AND thread_root IS NOT NULL AND deleted_at IS NULL
+                     WHERE room_id = ?1 AND seq BETWEEN ?2 AND ?3
+                         AND thread_root IS NOT NULL AND deleted_at IS NULL
                      GROUP BY thread_root",
                 )?;
-                let rows = st.query_map([room.to_string()], |r| {
+                let rows = st.query_map(params![room.to_string(), from, to], |r| {
                     Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
                 })?;
                 let mut out = HashMap::new();

@@ -15,7 +15,7 @@ use tern_client_core::i18n::Translator;
 use tern_client_core::protocol::room::{NotifyLevel, RoomKind};
 use tern_client_core::{
     Attachment, ClientEvent, ConnectionState, ConnectionStatus, MemberInfo, RoomSummary, SearchHit,
-    TimelineChange, TimelineItem, TimelinePage,
+    SearchQuery, TimelineChange, TimelineItem, TimelinePage,
 };
 use time::UtcOffset;
 use uuid::Uuid;
@@ -111,6 +111,10 @@ impl<T> Default for ListView<T> {
         }
     }
 }
+
+/// How many seqs a thread count looks through: replies further than this
+/// after the oldest message shown are not counted.
+pub const THREAD_SPAN: i64 = 20_000;
 
 /// The `:` commands, for Tab completion and the help.
 pub const COMMANDS: &[&str] = &[
@@ -252,6 +256,8 @@ pub struct Timeline {
     pub threads: HashMap<Uuid, u32>,
     /// Messages with a thread root already counted.
     pub thread_seen: HashSet<Uuid>,
+    /// The seqs whose thread replies `threads` counts.
+    pub threads_range: Option<(i64, i64)>,
     /// Attachments of the messages shown, by message id.
     pub files: HashMap<Uuid, Vec<Attachment>>,
 }
@@ -285,7 +291,12 @@ pub enum Overlay {
     ConfirmDelete(Uuid),
     Members(ListView<MemberInfo>),
     Directory(ListView<DirEntry>),
+    /// The quick reactions for the selected message; the chosen one.
+    ReactPicker(usize),
 }
+
+/// The reactions the picker offers (`:react` takes any).
+pub const QUICK_REACTIONS: [&str; 8] = ["👍", "🔥", "😂", "🎉", "😮", "😢", "🙏", "👀"];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
@@ -346,6 +357,8 @@ pub enum Action {
     ScrollTimeline(i32),
     ClickRoom(usize),
     Confirm(bool),
+    /// A reaction of the picker, by its place.
+    Pick(usize),
     // Answers.
     LoggedIn {
         me: Uuid,
@@ -443,8 +456,11 @@ pub enum Cmd {
         limit: u32,
         focus: Option<Uuid>,
     },
+    /// Thread replies among the messages with seqs `from..=to`.
     LoadThreads {
         room: Uuid,
+        from: i64,
+        to: i64,
     },
     Upload {
         room: Uuid,
@@ -496,8 +512,7 @@ pub enum Cmd {
         room: Uuid,
     },
     Search {
-        text: String,
-        room: Option<Uuid>,
+        query: SearchQuery,
     },
     JumpTo {
         room: Uuid,
@@ -690,8 +705,104 @@ impl App {
                 focus: None,
             },
             Cmd::MarkRead { room: id },
-            Cmd::LoadThreads { room: id },
         ]
+    }
+
+    /// Counts thread replies again when the window left the stretch
+    /// counted, or `force` (new replies arrived).
+    fn threads_cmd(&mut self, force: bool) -> Option<Cmd> {
+        let t = &mut self.timeline;
+        let room = t.room?;
+        let oldest = t.items.iter().find_map(|i| i.seq)?;
+        let newest = t.items.iter().rev().find_map(|i| i.seq)?;
+        let stale = match t.threads_range {
+            None => true,
+            Some((a, b)) => oldest < a || newest > b,
+        };
+        if !force && !stale {
+            return None;
+        }
+        // A little older than shown, so the next pages up are counted too.
+        let from = (oldest - 2_000).max(0);
+        let to = from.saturating_add(THREAD_SPAN).max(newest);
+        t.threads_range = Some((from, to));
+        Some(Cmd::LoadThreads { room, from, to })
+    }
+
+    /// A search, with the filters client-core offers written into the
+    /// text: `from:NAME`, `in:ROOM`, `has:file`, `no:file`,
+    /// `after:YYYY-MM-DD`, `before:YYYY-MM-DD`. A filter that names no one
+    /// or nothing says so instead of searching.
+    pub fn search_cmd(&mut self, text: &str, room: Option<Uuid>) -> Vec<Cmd> {
+        let mut q = SearchQuery {
+            room_id: room,
+            limit: Some(200),
+            ..SearchQuery::default()
+        };
+        let mut words = Vec::new();
+        let me = self.me;
+        for w in text.split_whitespace() {
+            let Some((key, val)) = w.split_once(':').filter(|(_, v)| !v.is_empty()) else {
+                words.push(w);
+                continue;
+            };
+            let bad = |app: &mut App| {
+                app.notice = Some(Notice {
+                    text: app
+                        .tr
+                        .tr_args("tui-search-bad-filter", &[("filter", w.to_owned().into())]),
+                    error: true,
+                });
+                Vec::new()
+            };
+            match key {
+                "from" => {
+                    let want = val.trim_start_matches('@').to_lowercase();
+                    let found = self
+                        .users
+                        .iter()
+                        .find(|u| u.username.to_lowercase() == want)
+                        .map(|u| u.id)
+                        .or_else(|| {
+                            self.users
+                                .iter()
+                                .map(|u| (u.id, u.name.as_str()))
+                                .chain(self.names.iter().map(|(id, n)| (*id, n.as_str())))
+                                .find(|(_, n)| n.to_lowercase().starts_with(&want))
+                                .map(|(id, _)| id)
+                        })
+                        .or_else(|| (want == "me").then_some(me).flatten());
+                    match found {
+                        Some(id) => q.sender_id = Some(id),
+                        None => return bad(self),
+                    }
+                }
+                "in" => {
+                    match crate::resolve::resolve_in(&self.tr, &self.rooms, &self.workspaces, val) {
+                        Ok(r) => q.room_id = Some(r.id),
+                        Err(_) => return bad(self),
+                    }
+                }
+                "has" | "no" if val == "file" => q.has_file = Some(key == "has"),
+                "after" | "before" => {
+                    let f = time::macros::format_description!("[year]-[month]-[day]");
+                    match time::Date::parse(val, &f) {
+                        Ok(d) => {
+                            let t = d.midnight().assume_offset(self.offset);
+                            if key == "after" {
+                                q.after = Some(t);
+                            } else {
+                                q.before = Some(t);
+                            }
+                        }
+                        Err(_) => return bad(self),
+                    }
+                }
+                _ => words.push(w),
+            }
+        }
+        q.text = words.join(" ");
+        vec![Cmd::Search { query: q }]
     }
 
     /// Muted here (the profile's choice) or on the server.
@@ -970,6 +1081,24 @@ impl App {
         }
         match &self.overlay {
             Overlay::Help => return vec![Action::Cancel],
+            Overlay::ReactPicker(_) => {
+                return match k.code {
+                    KeyCode::Enter => vec![Action::Submit],
+                    KeyCode::Esc => vec![Action::Cancel],
+                    KeyCode::Left => vec![Action::Key(Bound::Up)],
+                    KeyCode::Right => vec![Action::Key(Bound::Down)],
+                    KeyCode::Char(c @ '1'..='8') if !ctrl && !alt => {
+                        vec![Action::Pick(c as usize - '1' as usize)]
+                    }
+                    _ => match self.keymap.get(&k) {
+                        Some(Bound::Up | Bound::FocusRooms) => vec![Action::Key(Bound::Up)],
+                        Some(Bound::Down | Bound::Open) => vec![Action::Key(Bound::Down)],
+                        Some(Bound::Command) => vec![Action::Key(Bound::Command)],
+                        Some(Bound::Quit | Bound::React) => vec![Action::Cancel],
+                        _ => vec![],
+                    },
+                };
+            }
             Overlay::ConfirmDelete(_) => {
                 return vec![Action::Confirm(matches!(
                     k.code,
@@ -1200,6 +1329,13 @@ impl App {
                     None => vec![],
                 }
             }
+            Action::Pick(i) => {
+                if matches!(self.overlay, Overlay::ReactPicker(_)) && i < QUICK_REACTIONS.len() {
+                    self.overlay = Overlay::ReactPicker(i);
+                    return self.on_submit();
+                }
+                vec![]
+            }
             Action::Confirm(yes) => {
                 let overlay = std::mem::replace(&mut self.overlay, Overlay::None);
                 match overlay {
@@ -1261,13 +1397,9 @@ impl App {
                 for i in &page.items {
                     self.names.insert(i.sender_id, i.sender_name.clone());
                 }
-                let mut cmds = Vec::new();
                 let mut new_threads = false;
                 for i in page.items.iter().filter(|i| i.thread_root.is_some()) {
                     new_threads |= self.timeline.thread_seen.insert(i.id);
-                }
-                if new_threads {
-                    cmds.push(Cmd::LoadThreads { room });
                 }
                 let t = &mut self.timeline;
                 t.loading = false;
@@ -1344,7 +1476,7 @@ impl App {
                         }
                     }
                 }
-                cmds
+                self.threads_cmd(new_threads).into_iter().collect()
             }
             Action::FilesLoaded { room, files } => {
                 if self.timeline.room == Some(room) {
@@ -1587,6 +1719,16 @@ impl App {
     }
 
     fn on_bound(&mut self, b: Bound) -> Vec<Cmd> {
+        if let Overlay::ReactPicker(sel) = &mut self.overlay {
+            let n = QUICK_REACTIONS.len();
+            match b {
+                Bound::Up => *sel = (*sel + n - 1) % n,
+                Bound::Down => *sel = (*sel + 1) % n,
+                Bound::Command => self.overlay = Overlay::Command(TextInput::with("react ")),
+                _ => {}
+            }
+            return vec![];
+        }
         if self.screen == Screen::Login {
             let n = self.login.fields().len();
             match b {
@@ -1734,8 +1876,11 @@ impl App {
                         self.overlay = Overlay::ConfirmDelete(i.id);
                     }
                 }
-                Bound::React if self.focus == Focus::Timeline => {
-                    self.overlay = Overlay::Command(TextInput::with("react "));
+                Bound::React
+                    if self.focus == Focus::Timeline
+                        && self.selected_item().is_some_and(|i| !i.deleted) =>
+                {
+                    self.overlay = Overlay::ReactPicker(0);
                 }
                 _ => {}
             },
@@ -1806,7 +1951,7 @@ impl App {
                     if text.is_empty() {
                         return vec![];
                     }
-                    return vec![Cmd::Search { text, room }];
+                    return self.search_cmd(&text, room);
                 }
                 return match s.results.get(s.sel) {
                     Some(h) => {
@@ -1839,6 +1984,15 @@ impl App {
                         self.overlay = Overlay::Members(v);
                         vec![]
                     }
+                };
+            }
+            Overlay::ReactPicker(sel) => {
+                return match (self.selected_item(), QUICK_REACTIONS.get(sel)) {
+                    (Some(i), Some(e)) => vec![Cmd::React {
+                        id: i.id,
+                        emoji: (*e).to_owned(),
+                    }],
+                    _ => vec![],
                 };
             }
             Overlay::Directory(v) => {
@@ -1989,10 +2143,7 @@ impl App {
                 if arg.is_empty() {
                     vec![]
                 } else {
-                    vec![Cmd::Search {
-                        text: arg.to_owned(),
-                        room: None,
-                    }]
+                    self.search_cmd(arg, None)
                 }
             }
             "join" if !arg.is_empty() => vec![Cmd::Join {
@@ -2388,5 +2539,202 @@ mod tests {
             a.update(act);
         }
         assert!(a.room_filter.is_empty());
+    }
+
+    fn msg(room: Uuid, seq: i64) -> TimelineItem {
+        TimelineItem {
+            id: Uuid::from_u128(1_000_000 + seq as u128),
+            room_id: room,
+            seq: Some(seq),
+            sender_id: Uuid::from_u128(2),
+            sender_name: "Bob".into(),
+            kind: tern_client_core::protocol::MessageKind::Text,
+            body: format!("m{seq}"),
+            reply_to: None,
+            thread_root: None,
+            attachments: vec![],
+            mentions_me: false,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            edited: false,
+            deleted: false,
+            reactions: vec![],
+            echo: tern_client_core::EchoState::Remote,
+            pending_edit: None,
+            pending_delete: None,
+            txn_id: None,
+        }
+    }
+
+    fn page(room: Uuid, seqs: std::ops::RangeInclusive<i64>) -> TimelinePage {
+        TimelinePage {
+            items: seqs.map(|s| msg(room, s)).collect(),
+            has_more_local: true,
+            needs_backfill: false,
+        }
+    }
+
+    #[test]
+    fn the_window_stays_bounded_and_pages_back_down() {
+        let mut a = app();
+        let room = Uuid::from_u128(7);
+        a.timeline.room = Some(room);
+        a.focus = Focus::Timeline;
+        let mut cmds = a.update(Action::TimelineLoaded {
+            room,
+            page: page(room, 9_901..=10_000),
+            kind: PageKind::Live,
+            focus: None,
+        });
+        assert!(matches!(
+            cmds.as_slice(),
+            [Cmd::LoadThreads { from: 7_901, .. }]
+        ));
+        // Scroll up through 15 pages.
+        for k in 1..=15i64 {
+            cmds = a.update(Action::Key(Bound::Top));
+            let before = 10_001 - 100 * k;
+            assert!(
+                cmds.contains(&Cmd::LoadOlder { room, before }),
+                "{k}: {cmds:?}"
+            );
+            a.update(Action::TimelineLoaded {
+                room,
+                page: page(room, before - 100..=before - 1),
+                kind: PageKind::Older,
+                focus: None,
+            });
+            assert!(a.timeline.items.len() <= WINDOW);
+        }
+        assert!(a.timeline.detached);
+        assert_eq!(a.timeline.items.first().unwrap().seq, Some(8_401));
+        assert_eq!(a.timeline.items.last().unwrap().seq, Some(9_400));
+        // Down to the window's end: the next newer ones are asked for.
+        a.timeline.sel = Some(WINDOW - 2);
+        let cmds = a.update(Action::Key(Bound::Down));
+        assert_eq!(cmds, vec![Cmd::LoadNewer { room, after: 9_400 }]);
+        a.update(Action::TimelineLoaded {
+            room,
+            page: page(room, 9_401..=9_500),
+            kind: PageKind::Newer { at_end: false },
+            focus: None,
+        });
+        assert_eq!(a.timeline.items.len(), WINDOW);
+        assert_eq!(a.timeline.items.last().unwrap().seq, Some(9_500));
+        assert_eq!(a.selected_item().unwrap().seq, Some(9_400));
+        // A change while scrolled back reloads the same stretch.
+        let cmds = a.update(Action::Client(ClientEvent::TimelineChanged {
+            room_id: room,
+            change: TimelineChange::Added(vec![]),
+        }));
+        assert!(
+            matches!(
+                cmds.as_slice(),
+                [Cmd::LoadWindow {
+                    before: 9_501,
+                    limit: 1000,
+                    ..
+                }]
+            ),
+            "{cmds:?}"
+        );
+        // End: back to the newest.
+        let cmds = a.update(Action::Key(Bound::Bottom));
+        assert!(matches!(cmds.as_slice(), [Cmd::LoadTimeline { .. }]));
+        assert!(!a.timeline.detached);
+    }
+
+    #[test]
+    fn the_reaction_picker_reacts() {
+        let mut a = app();
+        let room = Uuid::from_u128(7);
+        a.timeline.room = Some(room);
+        a.timeline.items = vec![msg(room, 1)];
+        a.focus = Focus::Timeline;
+        for act in a.on_key(key(KeyCode::Char('+'))) {
+            a.update(act);
+        }
+        assert!(matches!(a.overlay, Overlay::ReactPicker(0)));
+        for act in a.on_key(key(KeyCode::Right)) {
+            a.update(act);
+        }
+        assert!(matches!(a.overlay, Overlay::ReactPicker(1)));
+        let cmds: Vec<Cmd> = a
+            .on_key(key(KeyCode::Char('3')))
+            .into_iter()
+            .flat_map(|act| a.update(act))
+            .collect();
+        assert_eq!(
+            cmds,
+            vec![Cmd::React {
+                id: msg(room, 1).id,
+                emoji: "😂".into()
+            }]
+        );
+        assert!(matches!(a.overlay, Overlay::None));
+    }
+
+    #[test]
+    fn search_filters_and_file_commands() {
+        let mut a = app();
+        let bob = Uuid::from_u128(2);
+        a.users.push(UserEntry {
+            id: bob,
+            username: "bob".into(),
+            name: "Bob Builder".into(),
+        });
+        let cmds = a.search_cmd("from:bob has:file after:2026-01-02 the plan", None);
+        let [Cmd::Search { query }] = cmds.as_slice() else {
+            panic!("{cmds:?}");
+        };
+        assert_eq!(query.sender_id, Some(bob));
+        assert_eq!(query.has_file, Some(true));
+        assert_eq!(query.text, "the plan");
+        assert_eq!(
+            query.after,
+            Some(time::macros::datetime!(2026-01-02 0:00 UTC))
+        );
+        assert!(a.search_cmd("from:nobody x", None).is_empty());
+        assert!(a.notice.take().unwrap().error);
+        assert!(a.search_cmd("before:yesterday", None).is_empty());
+
+        let room = Uuid::from_u128(7);
+        a.timeline.room = Some(room);
+        assert!(a.run_command("upload").is_empty());
+        assert!(a.notice.take().unwrap().error);
+        let cmds = a.run_command("upload \"/tmp/a file.png\"");
+        assert_eq!(
+            cmds,
+            vec![Cmd::Upload {
+                room,
+                path: PathBuf::from("/tmp/a file.png")
+            }]
+        );
+        // :save needs a message with an attachment.
+        a.timeline.items = vec![msg(room, 1)];
+        assert!(a.run_command("save").is_empty());
+        assert!(a.notice.take().unwrap().error);
+        let file = Uuid::from_u128(99);
+        a.timeline.items[0].attachments = vec![file];
+        assert_eq!(
+            a.run_command("save"),
+            vec![Cmd::SaveFile { file, dest: None }]
+        );
+        assert_eq!(a.run_command("open"), vec![Cmd::OpenFile { file }]);
+        assert_eq!(
+            a.run_command("save /tmp/x/"),
+            vec![Cmd::SaveFile {
+                file,
+                dest: Some(PathBuf::from("/tmp/x/"))
+            }]
+        );
+        // Tab completes commands, then names; again for the next one.
+        assert_eq!(
+            complete_command("up", &a.users, &a.names, a.me).as_deref(),
+            Some("upload ")
+        );
+        assert_eq!(
+            complete_command("invite B", &a.users, &a.names, a.me).as_deref(),
+            Some("invite bob")
+        );
     }
 }

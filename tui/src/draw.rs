@@ -191,6 +191,27 @@ fn draw_main(f: &mut Frame<'_>, app: &App, area: Rect) {
         }
         Overlay::Search(_) => draw_search(f, app, area),
         Overlay::Members(v) => draw_members(f, app, area, v),
+        Overlay::ReactPicker(sel) => {
+            let mut spans = Vec::new();
+            for (i, e) in crate::app::QUICK_REACTIONS.iter().enumerate() {
+                let style = if i == *sel {
+                    Style::default().add_modifier(Modifier::REVERSED)
+                } else {
+                    app.theme.base
+                };
+                spans.push(Span::styled(format!(" {} {e} ", i + 1), style));
+            }
+            let hint = app.tr.tr("tui-react-hint");
+            let row: Line<'_> = Line::from(spans);
+            let w = (row.width().max(hint.width()) as u16 + 2).max(20);
+            let r = centered(area, w, 4);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(vec![row, Line::from(Span::styled(hint, app.theme.dim))])
+                    .block(block(app, app.tr.tr("tui-react-title"), true)),
+                r,
+            );
+        }
         Overlay::Directory(v) => draw_directory(f, app, area, v),
         Overlay::ConfirmDelete(_) => {
             let text = app.tr.tr("tui-confirm-delete");

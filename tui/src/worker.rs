@@ -5,7 +5,7 @@
 //! loop, and reopens the client when the user signs in to another server.
 
 use tern_client_core::protocol::room::{RoomKind, Visibility};
-use tern_client_core::{Client, ClientEvent, NewRoom, OutboxState, SearchQuery, TimelineChange};
+use tern_client_core::{Client, ClientEvent, NewRoom, OutboxState, TimelineChange};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -221,7 +221,7 @@ impl Worker {
                     a
                 }
             },
-            Cmd::LoadThreads { room } => match c.thread_counts(room).await {
+            Cmd::LoadThreads { room, from, to } => match c.thread_counts(room, from, to).await {
                 Ok(counts) => vec![Action::ThreadsLoaded { room, counts }],
                 Err(e) => err(e),
             },
@@ -401,14 +401,8 @@ impl Worker {
                 .err()
                 .map(err)
                 .unwrap_or_default(),
-            Cmd::Search { text, room } => {
-                let q = SearchQuery {
-                    text,
-                    room_id: room,
-                    limit: Some(200),
-                    ..SearchQuery::default()
-                };
-                let hits = match c.search(q).await {
+            Cmd::Search { query } => {
+                let hits = match c.search(query).await {
                     Ok(h) => h,
                     Err(e) => return err(e),
                 };

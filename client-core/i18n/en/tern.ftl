@@ -211,3 +211,6 @@ cli-empty-password = empty password on stdin
 cli-no-room-id = no room with id { $id } here
 cli-no-room-named = no room named “{ $room }” here
 cli-room-ambiguous = room name “{ $room }” is ambiguous: use one of { $names }
+tui-react-title = React
+tui-react-hint = 1–8 or ←→ and Enter · : any emoji · Esc closes
+tui-search-bad-filter = { $filter }: no such person, room or date (filters: from:NAME in:ROOM has:file no:file after:YYYY-MM-DD before:YYYY-MM-DD)

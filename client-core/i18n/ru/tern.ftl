@@ -217,3 +217,6 @@ cli-empty-password = пустой пароль в stdin
 cli-no-room-id = здесь нет комнаты с id { $id }
 cli-no-room-named = здесь нет комнаты «{ $room }»
 cli-room-ambiguous = имя комнаты «{ $room }» неоднозначно: укажите одно из { $names }
+tui-react-title = Реакция
+tui-react-hint = 1–8 или ←→ и Enter · : любой эмодзи · Esc закрывает
+tui-search-bad-filter = { $filter }: нет такого человека, комнаты или даты (фильтры: from:ИМЯ in:КОМНАТА has:file no:file after:ГГГГ-ММ-ДД before:ГГГГ-ММ-ДД)

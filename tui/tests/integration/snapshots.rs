@@ -319,6 +319,11 @@ fn members_directory_and_transfers() {
             },
         ];
         snap(&format!("transfers_{locale}"), render(&app, 100, 30));
+        app.transfers.clear();
+        app.focus = Focus::Timeline;
+        app.timeline.sel = Some(2);
+        app.overlay = Overlay::ReactPicker(2);
+        snap(&format!("react_picker_{locale}"), render(&app, 100, 30));
     }
 }
 
