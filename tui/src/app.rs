@@ -373,6 +373,10 @@ pub enum Action {
         kind: PageKind,
         focus: Option<Uuid>,
     },
+    /// A page could not be read; scrolling may ask again.
+    PageFailed {
+        room: Uuid,
+    },
     FilesLoaded {
         room: Uuid,
         files: Vec<(Uuid, Vec<Attachment>)>,
@@ -546,6 +550,8 @@ pub enum Cmd {
         title: String,
         body: String,
     },
+    /// The language the worker's messages use from now on.
+    Locale(String),
 }
 
 /// A row of the room list: a group heading or a room (index into `rooms`).
@@ -1555,12 +1561,24 @@ impl App {
                     self.timeline.needs_backfill = false;
                     return vec![];
                 }
+                // What arrived is older than the window: page it in above,
+                // where the reader is.
+                if let Some(before) = self.timeline.items.iter().find_map(|i| i.seq) {
+                    self.timeline.loading = true;
+                    return vec![Cmd::LoadOlder { room, before }];
+                }
                 let focus = self.selected_item().map(|i| i.id);
                 vec![Cmd::LoadTimeline {
                     room,
                     limit: (self.timeline.items.len() as u32 + count as u32).min(1000),
                     focus,
                 }]
+            }
+            Action::PageFailed { room } => {
+                if self.timeline.room == Some(room) {
+                    self.timeline.loading = false;
+                }
+                vec![]
             }
             Action::SearchLoaded(hits) => {
                 if let Overlay::Search(s) = &mut self.overlay {
@@ -2327,7 +2345,7 @@ impl App {
                     return need(self, "tui-cmd-lang-usage");
                 }
                 self.tr = Translator::for_locale(arg);
-                vec![]
+                vec![Cmd::Locale(self.tr.locale().to_owned())]
             }
             "logout" => vec![Cmd::Logout],
             _ => {
@@ -2736,5 +2754,50 @@ mod tests {
             complete_command("invite B", &a.users, &a.names, a.me).as_deref(),
             Some("invite bob")
         );
+    }
+
+    #[test]
+    fn scrolling_past_the_cached_top_backfills_in_place() {
+        let mut a = app();
+        let room = Uuid::from_u128(7);
+        a.timeline.room = Some(room);
+        a.focus = Focus::Timeline;
+        let mut p = page(room, 501..=600);
+        p.has_more_local = false;
+        p.needs_backfill = true;
+        a.update(Action::TimelineLoaded {
+            room,
+            page: p,
+            kind: PageKind::Live,
+            focus: None,
+        });
+        a.timeline.sel = Some(3);
+        assert_eq!(
+            a.update(Action::Key(Bound::Top)),
+            vec![Cmd::Backfill { room }]
+        );
+        // While it runs, no second request.
+        assert!(a.update(Action::Key(Bound::Top)).is_empty());
+        let cmds = a.update(Action::BackfillDone { room, count: 100 });
+        assert_eq!(cmds, vec![Cmd::LoadOlder { room, before: 501 }]);
+        a.update(Action::TimelineLoaded {
+            room,
+            page: page(room, 401..=500),
+            kind: PageKind::Older,
+            focus: None,
+        });
+        assert_eq!(a.timeline.items.len(), 200);
+        assert_eq!(
+            a.selected_item().unwrap().seq,
+            Some(501),
+            "the reader stays put"
+        );
+        // Nothing more on the server: no more asking.
+        a.timeline.needs_backfill = true;
+        a.timeline.has_more_local = false;
+        a.update(Action::Key(Bound::Top));
+        a.update(Action::BackfillDone { room, count: 0 });
+        assert!(!a.timeline.needs_backfill);
+        assert!(a.update(Action::Key(Bound::Top)).is_empty());
     }
 }

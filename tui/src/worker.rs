@@ -39,6 +39,8 @@ struct Worker {
     client: Client,
     to_ui: mpsc::UnboundedSender<Action>,
     forwarder: tokio::task::JoinHandle<()>,
+    /// The language of the notices it sends (follows `:lang`).
+    tr: tern_client_core::i18n::Translator,
 }
 
 /// Starts the worker over an open client; actions it hears of go to `to_ui`.
@@ -49,7 +51,9 @@ pub fn spawn(
 ) -> WorkerHandle {
     let (tx, mut rx) = mpsc::channel::<Request>(256);
     let forwarder = forward(client.clone(), to_ui.clone());
+    let tr = tern_client_core::i18n::Translator::for_locale(session.tr.locale());
     let mut w = Worker {
+        tr,
         session,
         client,
         to_ui,
@@ -197,7 +201,7 @@ impl Worker {
                     Ok(page) => page_loaded(&c, room, page, PageKind::Older, None).await,
                     Err(e) => {
                         let mut a = err(e);
-                        a.push(Action::BackfillDone { room, count: 0 });
+                        a.push(Action::PageFailed { room });
                         a
                     }
                 }
@@ -217,7 +221,7 @@ impl Worker {
                 }
                 Err(e) => {
                     let mut a = err(e);
-                    a.push(Action::BackfillDone { room, count: 0 });
+                    a.push(Action::PageFailed { room });
                     a
                 }
             },
@@ -560,11 +564,15 @@ impl Worker {
                 Err(e) => err(e),
             },
             Cmd::Notify { .. } => vec![],
+            Cmd::Locale(l) => {
+                self.tr = tern_client_core::i18n::Translator::for_locale(&l);
+                vec![]
+            }
         }
     }
 
     fn tr(&self) -> &tern_client_core::i18n::Translator {
-        &self.session.tr
+        &self.tr
     }
 
     /// A file's path in the cache (downloading it first, with progress)
@@ -632,7 +640,7 @@ impl Worker {
     }
 
     fn session_tr(&self, id: &str, n: usize) -> String {
-        self.session.tr.tr_args(id, &[("count", n.into())])
+        self.tr.tr_args(id, &[("count", n.into())])
     }
 
     /// Reopens the client when the login form names another server.

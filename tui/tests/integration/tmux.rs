@@ -299,6 +299,9 @@ async fn upload_save_and_open_in_tmux() {
     tmux.text("save");
     tmux.keys(&["Enter"]);
     tmux.wait_for("Saved big.bin to", 20).await;
+    // It came down from the server first, with its bar.
+    tmux.wait_for("⬇ big.bin", 5).await;
+    tmux.wait_for("100% downloaded", 5).await;
     let saved = downloads.join("big.bin");
     assert_eq!(std::fs::read(&saved).unwrap(), bytes);
 
