@@ -100,6 +100,21 @@ pub enum Command {
         /// Only this room
         #[arg(long)]
         room: Option<String>,
+        /// Only messages from this person (username or name)
+        #[arg(long)]
+        from: Option<String>,
+        /// Only messages with a file
+        #[arg(long, conflicts_with = "no_file")]
+        has_file: bool,
+        /// Only messages without a file
+        #[arg(long)]
+        no_file: bool,
+        /// Only messages from this day on (YYYY-MM-DD)
+        #[arg(long)]
+        after: Option<String>,
+        /// Only messages before this day (YYYY-MM-DD)
+        #[arg(long)]
+        before: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },

@@ -234,19 +234,46 @@ pub async fn run(session: &Session, command: Command) -> Result<()> {
                 json!({"local_id": local_id, "txn_id": txn, "file": name, "size": size}),
             )?;
         }
-        Command::Search { query, room, limit } => {
+        Command::Search {
+            query,
+            room,
+            from,
+            has_file,
+            no_file,
+            after,
+            before,
+            limit,
+        } => {
             signed_in(session, &client)?;
             settle(&client, Duration::from_secs(3)).await;
             let room_id = match room {
                 Some(q) => Some(find_room(session, &client, &q).await?.id),
                 None => None,
             };
+            let sender_id = match from {
+                Some(who) => Some(find_person(session, &client, &who).await?),
+                None => None,
+            };
+            let day = |d: Option<String>| -> Result<Option<OffsetDateTime>> {
+                let Some(d) = d else { return Ok(None) };
+                let f = time::macros::format_description!("[year]-[month]-[day]");
+                time::Date::parse(&d, &f)
+                    .map(|d| Some(d.midnight().assume_offset(session.offset)))
+                    .map_err(|_| {
+                        CliError::Usage(
+                            tr.tr_args("tui-search-bad-filter", &[("filter", d.clone().into())]),
+                        )
+                    })
+            };
             let hits = client
                 .search(SearchQuery {
                     text: query,
                     room_id,
+                    sender_id,
+                    has_file: (has_file || no_file).then_some(has_file),
+                    after: day(after)?,
+                    before: day(before)?,
                     limit: Some(limit),
-                    ..SearchQuery::default()
                 })
                 .await?;
             let rooms = client.rooms().await?;
@@ -523,6 +550,32 @@ async fn find_room(session: &Session, client: &Client, q: &str) -> Result<RoomSu
     resolve::resolve_in(&session.tr, &rooms, &ws, q)
         .cloned()
         .map_err(CliError::Usage)
+}
+
+/// A person by username or name, among the members of the rooms held
+/// here (so it works offline).
+async fn find_person(session: &Session, client: &Client, who: &str) -> Result<Uuid> {
+    let want = who.trim_start_matches('@').to_lowercase();
+    let mut found: Option<Uuid> = None;
+    for r in client.rooms().await? {
+        for m in client.members(r.id).await? {
+            let exact = m.username.to_lowercase() == want || m.name.to_lowercase() == want;
+            let prefix = m.username.to_lowercase().starts_with(&want)
+                || m.name.to_lowercase().starts_with(&want);
+            if exact {
+                return Ok(m.user_id);
+            }
+            if prefix && found.is_none() {
+                found = Some(m.user_id);
+            }
+        }
+    }
+    found.ok_or_else(|| {
+        CliError::Usage(session.tr.tr_args(
+            "tui-search-bad-filter",
+            &[("filter", format!("--from {who}").into())],
+        ))
+    })
 }
 
 fn queued(items: &[OutboxItem]) -> usize {

@@ -232,6 +232,39 @@ async fn upload_sends_a_file_and_queues_it_offline() {
     let read = t.ok(&["read", "general", "--limit", "3"], "").await;
     assert!(read.contains("1 attachment"), "{read}");
     assert!(read.contains("again"), "{read}");
+    // Search filters: sender, with or without a file, days.
+    let hits = |out: String| out.lines().filter(|l| !l.trim().is_empty()).count();
+    let found = t
+        .ok(
+            &["--json", "search", "again", "--has-file", "--from", "alice"],
+            "",
+        )
+        .await;
+    assert_eq!(hits(found), 1);
+    let found = t.ok(&["search", "again", "--no-file"], "").await;
+    assert_eq!(hits(found), 0);
+    let found = t.ok(&["search", "again", "--from", "bob"], "").await;
+    assert_eq!(hits(found), 0);
+    let found = t
+        .ok(
+            &[
+                "search",
+                "again",
+                "--after",
+                "2000-01-01",
+                "--before",
+                "2999-01-01",
+            ],
+            "",
+        )
+        .await;
+    assert_eq!(hits(found), 1);
+    let o = t
+        .run(&["search", "again", "--from", "nobody-at-all"], "")
+        .await;
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let o = t.run(&["search", "again", "--after", "soon"], "").await;
+    assert_eq!(o.code, 2, "{}", o.stderr);
 
     // Another client sees the file and gets the same bytes.
     let dir = tempfile::tempdir().unwrap();
