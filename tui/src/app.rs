@@ -415,8 +415,6 @@ pub enum Action {
         body: String,
         /// The message mentions the user.
         mention: bool,
-        /// The room is a direct one.
-        direct: bool,
     },
     OpenRoom(Uuid),
     Notice(String),
@@ -1617,8 +1615,11 @@ impl App {
                 sender,
                 body,
                 mention,
-                direct,
             } => {
+                let direct = self
+                    .rooms
+                    .iter()
+                    .any(|r| r.id == room && r.kind == RoomKind::Direct);
                 let wanted = match self.notify_level(room) {
                     NotifyLevel::All => true,
                     NotifyLevel::Mentions => mention || direct,
@@ -2799,5 +2800,55 @@ mod tests {
         a.update(Action::BackfillDone { room, count: 0 });
         assert!(!a.timeline.needs_backfill);
         assert!(a.update(Action::Key(Bound::Top)).is_empty());
+    }
+
+    #[test]
+    fn direct_messages_and_mentions_notify_by_default() {
+        let mut a = app();
+        let dm = Uuid::from_u128(40);
+        let chan = Uuid::from_u128(41);
+        let room = |id, kind| RoomSummary {
+            id,
+            workspace_id: Uuid::from_u128(9),
+            kind,
+            name: "r".into(),
+            topic: None,
+            membership: tern_client_core::protocol::room::MemberState::Joined,
+            muted: false,
+            unread_count: 0,
+            mention_count: 0,
+            last_activity: time::OffsetDateTime::UNIX_EPOCH,
+            last_message: None,
+            local_only: false,
+            pending_count: 0,
+            failed_count: 0,
+        };
+        a.rooms = vec![room(dm, RoomKind::Direct), room(chan, RoomKind::Channel)];
+        let inc = |room, mention| Action::Incoming {
+            room,
+            sender: "Bob".into(),
+            body: "hi".into(),
+            mention,
+        };
+        assert_eq!(a.update(inc(dm, false)).len(), 1);
+        assert!(a.update(inc(chan, false)).is_empty());
+        assert_eq!(a.update(inc(chan, true)).len(), 1);
+        // Muted on the server counts too.
+        a.rooms[0].muted = true;
+        assert!(a.update(inc(dm, false)).is_empty());
+        // And `m` in the room list mutes the selected room here.
+        a.rooms[0].muted = false;
+        a.focus = Focus::Rooms;
+        a.room_sel = a
+            .room_order()
+            .iter()
+            .position(|i| a.rooms[*i].id == chan)
+            .unwrap();
+        let cmds = a.update(Action::Key(Bound::Mute));
+        assert!(matches!(
+            cmds.as_slice(),
+            [Cmd::SavePrefs { room, prefs: RoomPrefs { muted: Some(true), .. } }] if *room == chan
+        ));
+        assert!(a.update(inc(chan, true)).is_empty());
     }
 }

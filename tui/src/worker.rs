@@ -111,12 +111,6 @@ async fn incoming(
     ids: &[Uuid],
 ) {
     let me = client.account().map(|a| a.user_id);
-    let direct = client
-        .rooms()
-        .await
-        .ok()
-        .and_then(|rs| rs.into_iter().find(|r| r.id == room))
-        .is_some_and(|r| r.kind == RoomKind::Direct);
     for id in ids {
         if let Ok(Some(m)) = client.message(*id).await
             && Some(m.sender_id) != me
@@ -127,7 +121,6 @@ async fn incoming(
                 sender: m.sender_name,
                 body: m.body,
                 mention: m.mentions_me,
-                direct,
             });
         }
     }

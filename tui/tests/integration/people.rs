@@ -270,7 +270,6 @@ async fn people_rooms_threads_and_notification_levels() {
         sender: "Bob Builder".into(),
         body: "hello".into(),
         mention,
-        direct: false,
     };
     assert!(
         ui.app.update(incoming(true)).is_empty(),
