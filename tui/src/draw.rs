@@ -816,7 +816,9 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
         f.render_widget(Paragraph::new(app.tr.tr(key)).style(app.theme.dim), inner);
         return;
     }
-    let h = inner.height as usize;
+    // Scrolled back past what is held: the last row says newer ones wait.
+    let newer_row = app.timeline.detached && inner.height > 2;
+    let h = inner.height as usize - usize::from(newer_row);
     let w = inner.width as usize;
     let bottom = app
         .timeline
@@ -862,6 +864,12 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
     // A short history sits at the bottom, next to the composer.
     let pad = h.saturating_sub(lines.len());
     lines.splice(0..0, std::iter::repeat_n(Line::default(), pad));
+    if newer_row {
+        lines.push(Line::from(Span::styled(
+            format!("↓ {}", app.tr.tr("tui-newer-below")),
+            app.theme.dim,
+        )));
+    }
     f.render_widget(Paragraph::new(lines), inner);
 }
 

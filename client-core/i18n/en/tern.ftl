@@ -214,3 +214,4 @@ cli-room-ambiguous = room name “{ $room }” is ambiguous: use one of { $names
 tui-react-title = React
 tui-react-hint = 1–8 or ←→ and Enter · : any emoji · Esc closes
 tui-search-bad-filter = { $filter }: no such person, room or date (filters: from:NAME in:ROOM has:file no:file after:YYYY-MM-DD before:YYYY-MM-DD)
+tui-newer-below = Newer messages below (End goes to the newest)

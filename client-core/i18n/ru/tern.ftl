@@ -220,3 +220,4 @@ cli-room-ambiguous = имя комнаты «{ $room }» неоднозначн�
 tui-react-title = Реакция
 tui-react-hint = 1–8 или ←→ и Enter · : любой эмодзи · Esc закрывает
 tui-search-bad-filter = { $filter }: нет такого человека, комнаты или даты (фильтры: from:ИМЯ in:КОМНАТА has:file no:file after:ГГГГ-ММ-ДД before:ГГГГ-ММ-ДД)
+tui-newer-below = Ниже есть новые сообщения (End — к последним)

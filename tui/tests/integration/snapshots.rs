@@ -324,6 +324,9 @@ fn members_directory_and_transfers() {
         app.timeline.sel = Some(2);
         app.overlay = Overlay::ReactPicker(2);
         snap(&format!("react_picker_{locale}"), render(&app, 100, 30));
+        app.overlay = Overlay::None;
+        app.timeline.detached = true;
+        snap(&format!("scrolled_back_{locale}"), render(&app, 100, 30));
     }
 }
 
