@@ -76,7 +76,14 @@ impl Bound {
     pub fn acts_on_rooms(self) -> bool {
         !matches!(
             self,
-            Self::Reply | Self::Edit | Self::Delete | Self::React | Self::OpenFile | Self::SaveFile
+            Self::Reply
+                | Self::Edit
+                | Self::Delete
+                | Self::React
+                | Self::OpenFile
+                | Self::SaveFile
+                | Self::Members
+                | Self::Directory
         )
     }
 
@@ -138,7 +145,7 @@ impl Bound {
             Self::PrevRoom => &["alt-up", "ctrl-p"],
             Self::OpenFile => &["o"],
             Self::SaveFile => &["s"],
-            Self::Mute => &["m"],
+            Self::Mute => &["alt-m"],
             Self::Members => &["M"],
             Self::Directory => &["D"],
         }
