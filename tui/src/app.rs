@@ -2557,6 +2557,16 @@ mod tests {
         for act in a.on_key(key(KeyCode::Esc)) {
             a.update(act);
         }
+        // Letters of message actions filter from the first one on.
+        for c in "mDso".chars() {
+            for act in a.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::SHIFT)) {
+                assert!(a.update(act).is_empty());
+            }
+        }
+        assert_eq!(a.room_filter.text, "mDso");
+        for act in a.on_key(key(KeyCode::Esc)) {
+            a.update(act);
+        }
         assert!(a.room_filter.is_empty());
     }
 
