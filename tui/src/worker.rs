@@ -290,7 +290,15 @@ impl Worker {
                     };
                     let label = crate::resolve::workspace_label(&ws, w);
                     for r in dir {
-                        if r.archived || r.kind == RoomKind::Direct {
+                        // Public rooms to join, and the caller's own; a
+                        // private room one is not in shows no name.
+                        let joined = r.membership
+                            == Some(tern_client_core::protocol::room::MemberState::Joined);
+                        if r.archived
+                            || r.kind == RoomKind::Direct
+                            || r.name.is_none()
+                            || (r.visibility != Visibility::Public && !joined)
+                        {
                             continue;
                         }
                         out.push(DirEntry {
@@ -299,8 +307,7 @@ impl Worker {
                             name: r.name.unwrap_or_default(),
                             topic: r.topic,
                             members: r.member_count,
-                            joined: r.membership
-                                == Some(tern_client_core::protocol::room::MemberState::Joined),
+                            joined,
                         });
                     }
                 }
