@@ -1,6 +1,7 @@
 //! The public [`Client`]: configuration, sign-in, reads from the store and
 //! writes through the outbox.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -8,9 +9,13 @@ use std::time::Duration;
 use reqwest::Method;
 use rusqlite::{OptionalExtension, params};
 use tern_protocol::auth::{LoginRequest, RegisterRequest, TokenPair};
-use tern_protocol::room::{CreateRoom, DirectoryRoom, RoomDirectory, RoomKind};
+use tern_protocol::room::{
+    CreateRoom, DirectoryRoom, MemberState, NotifyLevel, RoomDirectory, RoomKind, RoomRole,
+    SetRoomMember,
+};
 use tern_protocol::workspace::{
-    CreateWorkspace, SetWorkspaceMember, Workspace, WorkspaceList, WorkspaceRole,
+    CreateWorkspace, SetWorkspaceMember, Workspace, WorkspaceList, WorkspaceMember,
+    WorkspaceMemberList, WorkspaceRole,
 };
 use tern_protocol::ws::ClientFrame;
 use tern_protocol::{RoomId, UserId};
@@ -25,8 +30,8 @@ use crate::secrets::{self, SecretsBackend};
 use crate::store::apply::{self, Changes};
 use crate::store::{Store, now_ms, parse_uuid, query};
 use crate::types::{
-    Account, Attachment, ConnectionState, ConnectionStatus, NewRoom, OutboxItem, RoomSummary,
-    SearchHit, SearchQuery, ThumbnailSize, TimelineItem, TimelinePage,
+    Account, Attachment, ConnectionState, ConnectionStatus, MemberInfo, NewRoom, OutboxItem,
+    RoomSummary, SearchHit, SearchQuery, ThumbnailSize, TimelineItem, TimelinePage,
 };
 
 /// How a [`Client`] is set up. Built by the front end; the library reads no
@@ -1218,6 +1223,147 @@ impl Client {
             )
             .await?;
         Ok(d.rooms)
+    }
+
+    /// The members of a room as this device knows them (local only),
+    /// joined first, then by name.
+    pub async fn members(&self, room: RoomId) -> Result<Vec<MemberInfo>> {
+        self.shared
+            .store
+            .read(move |c| {
+                let mut st = c.prepare(
+                    "SELECT m.user_id, coalesce(u.username, ''), coalesce(u.display_name, ''),
+                         m.role, m.state
+                     FROM members m LEFT JOIN users u ON u.id = m.user_id
+                     WHERE m.room_id = ?1 AND m.state IN ('joined', 'invited')",
+                )?;
+                let rows = st.query_map([room.to_string()], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                })?;
+                let mut out = Vec::new();
+                for row in rows {
+                    let (id, username, display, role, state) = row?;
+                    let name = if display.trim().is_empty() {
+                        username.clone()
+                    } else {
+                        display
+                    };
+                    out.push(MemberInfo {
+                        user_id: parse_uuid(&id),
+                        username,
+                        name,
+                        role: serde_json::from_value(serde_json::Value::String(role))
+                            .unwrap_or(RoomRole::Member),
+                        state: serde_json::from_value(serde_json::Value::String(state))
+                            .unwrap_or(MemberState::Joined),
+                    });
+                }
+                out.sort_by(|a, b| {
+                    (a.state != MemberState::Joined, a.name.to_lowercase())
+                        .cmp(&(b.state != MemberState::Joined, b.name.to_lowercase()))
+                });
+                Ok(out)
+            })
+            .await
+    }
+
+    /// Thread replies per thread root among the messages of a room with
+    /// seqs `from..=to`, as far as this device holds them (local only;
+    /// roots with none are left out). A reply always comes after its
+    /// root, so `from` at the oldest message shown counts the replies of
+    /// every message shown that came up to `to`; the range keeps the cost
+    /// bounded in a room of any length.
+    pub async fn thread_counts(
+        &self,
+        room: RoomId,
+        from: i64,
+        to: i64,
+    ) -> Result<HashMap<Uuid, u32>> {
+        self.shared
+            .store
+            .read(move |c| {
+                let mut st = c.prepare(
+                    "SELECT thread_root, count(*) FROM messages
+                     WHERE room_id = ?1 AND seq BETWEEN ?2 AND ?3
+                         AND thread_root IS NOT NULL AND deleted_at IS NULL
+                     GROUP BY thread_root",
+                )?;
+                let rows = st.query_map(params![room.to_string(), from, to], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
+                })?;
+                let mut out = HashMap::new();
+                for row in rows {
+                    let (root, n) = row?;
+                    out.insert(parse_uuid(&root), n);
+                }
+                Ok(out)
+            })
+            .await
+    }
+
+    /// Invites a user to a room (asks the server).
+    pub async fn invite(&self, room: RoomId, user: UserId) -> Result<()> {
+        let req = SetRoomMember {
+            state: Some(MemberState::Invited),
+            ..SetRoomMember::default()
+        };
+        self.shared
+            .api
+            .call_unit(
+                Method::PUT,
+                &format!("/api/v1/rooms/{room}/members/{user}"),
+                Some(serde_json::to_value(req)?),
+            )
+            .await?;
+        self.shared.sync_wake.notify_one();
+        Ok(())
+    }
+
+    /// Sets the caller's own mute and notification level in a room on the
+    /// server, so that other devices follow (asks the server).
+    pub async fn set_room_notifications(
+        &self,
+        room: RoomId,
+        muted: Option<bool>,
+        notify: Option<NotifyLevel>,
+    ) -> Result<()> {
+        let me = self.me()?;
+        let req = SetRoomMember {
+            muted,
+            notify,
+            ..SetRoomMember::default()
+        };
+        self.shared
+            .api
+            .call_unit(
+                Method::PUT,
+                &format!("/api/v1/rooms/{room}/members/{me}"),
+                Some(serde_json::to_value(req)?),
+            )
+            .await?;
+        self.shared.sync_wake.notify_one();
+        Ok(())
+    }
+
+    /// The members of a workspace: the people one can open a direct room
+    /// with or invite (asks the server).
+    pub async fn workspace_members(&self, workspace: Uuid) -> Result<Vec<WorkspaceMember>> {
+        let list: WorkspaceMemberList = self
+            .shared
+            .api
+            .call(
+                Method::GET,
+                &format!("/api/v1/workspaces/{workspace}/members"),
+                None,
+            )
+            .await?;
+        Ok(list.members)
     }
 
     /// Stops the background tasks now (dropping the last handle does the

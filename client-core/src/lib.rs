@@ -67,9 +67,9 @@ pub use secrets::{
     FileSecretStore, KEYRING_SERVICE, KeyringSecretStore, SecretStore, SecretsBackend,
 };
 pub use types::{
-    Account, Attachment, ConnectionState, ConnectionStatus, EchoState, MessagePreview, NewRoom,
-    OutboxItem, OutboxKind, OutboxState, ReactionSummary, ReplyPreview, RoomSummary, SearchHit,
-    SearchQuery, Span, ThumbnailSize, TimelineItem, TimelinePage,
+    Account, Attachment, ConnectionState, ConnectionStatus, EchoState, MemberInfo, MessagePreview,
+    NewRoom, OutboxItem, OutboxKind, OutboxState, ReactionSummary, ReplyPreview, RoomSummary,
+    SearchHit, SearchQuery, Span, ThumbnailSize, TimelineItem, TimelinePage,
 };
 
 pub use tern_protocol as protocol;

@@ -302,3 +302,14 @@ impl ThumbnailSize {
         }
     }
 }
+
+/// A member of a room as this device knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberInfo {
+    pub user_id: Uuid,
+    pub username: String,
+    /// The display name, else the username.
+    pub name: String,
+    pub role: tern_protocol::room::RoomRole,
+    pub state: MemberState,
+}

@@ -7,14 +7,15 @@
 //! actions too. Drawing (see [`crate::draw`]) only reads the state, so every
 //! screen can be produced in a test from an `App` built by hand.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 use tern_client_core::i18n::Translator;
-use tern_client_core::protocol::room::RoomKind;
+use tern_client_core::protocol::room::{NotifyLevel, RoomKind};
 use tern_client_core::{
-    ClientEvent, ConnectionState, ConnectionStatus, RoomSummary, SearchHit, TimelineChange,
-    TimelineItem, TimelinePage,
+    Attachment, ClientEvent, ConnectionState, ConnectionStatus, MemberInfo, RoomSummary, SearchHit,
+    SearchQuery, TimelineChange, TimelineItem, TimelinePage,
 };
 use time::UtcOffset;
 use uuid::Uuid;
@@ -22,11 +23,124 @@ use uuid::Uuid;
 use crate::config::{Config, ThemeName};
 use crate::input::{TextInput, TextOp};
 use crate::keys::{Bound, Keymap};
-use crate::profile::WorkspaceName;
+use crate::profile::{RoomPrefs, WorkspaceName};
 use crate::theme::Theme;
 
 /// Messages fetched per page of a timeline.
 pub const PAGE: u32 = 100;
+
+/// The most timeline items held at once. Scrolling past either end of
+/// this window pages in from the store and drops what left the other end,
+/// so a room of any length costs the same to scroll and draw.
+pub const WINDOW: usize = 1000;
+
+/// Where a page of timeline goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageKind {
+    /// The newest messages: the window follows the live end.
+    Live,
+    /// The same stretch again (something in it changed).
+    Window,
+    /// Around a message found by search; `detached` when newer ones exist.
+    Jump { detached: bool },
+    /// Older messages, put before the window.
+    Older,
+    /// Newer messages, put after the window; `at_end` when they reach the
+    /// newest.
+    Newer { at_end: bool },
+}
+
+/// A file going up or coming down, for the progress bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    pub file: Uuid,
+    pub name: String,
+    pub done: u64,
+    pub total: Option<u64>,
+    pub upload: bool,
+    pub finished: bool,
+}
+
+impl Transfer {
+    /// 0 to 100.
+    pub fn percent(&self) -> u64 {
+        if self.finished {
+            return 100;
+        }
+        match self.total {
+            Some(0) => 100,
+            Some(t) => (self.done.min(t) * 100) / t,
+            None => 0,
+        }
+    }
+}
+
+/// A person one can write to or invite.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserEntry {
+    pub id: Uuid,
+    pub username: String,
+    pub name: String,
+}
+
+/// A room of the directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirEntry {
+    pub id: Uuid,
+    pub workspace: String,
+    pub name: String,
+    pub topic: Option<String>,
+    pub members: u32,
+    pub joined: bool,
+}
+
+/// A list in a popup (members, the room directory).
+#[derive(Clone, Debug)]
+pub struct ListView<T> {
+    pub items: Vec<T>,
+    pub sel: usize,
+    pub loading: bool,
+}
+
+impl<T> Default for ListView<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            sel: 0,
+            loading: false,
+        }
+    }
+}
+
+/// How many seqs a thread count looks through: replies further than this
+/// after the oldest message shown are not counted.
+pub const THREAD_SPAN: i64 = 20_000;
+
+/// The `:` commands, for Tab completion and the help.
+pub const COMMANDS: &[&str] = &[
+    "join",
+    "leave",
+    "create",
+    "dm",
+    "invite",
+    "members",
+    "directory",
+    "upload",
+    "open",
+    "save",
+    "mute",
+    "unmute",
+    "notify",
+    "react",
+    "search",
+    "retry",
+    "discard",
+    "read",
+    "theme",
+    "lang",
+    "logout",
+    "quit",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
@@ -135,6 +249,17 @@ pub struct Timeline {
     pub new_from: Option<Uuid>,
     /// Unread count when the room was opened, to place `new_from`.
     pub unread_at_open: u32,
+    /// Newer messages than the window holds exist (it was scrolled back
+    /// or jumped): scrolling down pages them in.
+    pub detached: bool,
+    /// Thread replies per message (of this room).
+    pub threads: HashMap<Uuid, u32>,
+    /// Messages with a thread root already counted.
+    pub thread_seen: HashSet<Uuid>,
+    /// The seqs whose thread replies `threads` counts.
+    pub threads_range: Option<(i64, i64)>,
+    /// Attachments of the messages shown, by message id.
+    pub files: HashMap<Uuid, Vec<Attachment>>,
 }
 
 /// One search hit with the names to show it.
@@ -164,7 +289,14 @@ pub enum Overlay {
     Command(TextInput),
     Search(SearchView),
     ConfirmDelete(Uuid),
+    Members(ListView<MemberInfo>),
+    Directory(ListView<DirEntry>),
+    /// The quick reactions for the selected message; the chosen one.
+    ReactPicker(usize),
 }
+
+/// The reactions the picker offers (`:react` takes any).
+pub const QUICK_REACTIONS: [&str; 8] = ["👍", "🔥", "😂", "🎉", "😮", "😢", "🙏", "👀"];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
@@ -199,6 +331,12 @@ pub struct App {
     /// User names seen in timelines, for typing and search.
     pub names: HashMap<Uuid, String>,
     pub notice: Option<Notice>,
+    /// Uploads and downloads under way (and those just finished).
+    pub transfers: Vec<Transfer>,
+    /// People of the workspaces, for `:dm` and `:invite`.
+    pub users: Vec<UserEntry>,
+    /// Mute and notification level per room, kept in the profile state.
+    pub prefs: BTreeMap<Uuid, RoomPrefs>,
     pub quit: bool,
 }
 
@@ -219,6 +357,8 @@ pub enum Action {
     ScrollTimeline(i32),
     ClickRoom(usize),
     Confirm(bool),
+    /// A reaction of the picker, by its place.
+    Pick(usize),
     // Answers.
     LoggedIn {
         me: Uuid,
@@ -230,9 +370,33 @@ pub enum Action {
     TimelineLoaded {
         room: Uuid,
         page: TimelinePage,
-        older: bool,
+        kind: PageKind,
         focus: Option<Uuid>,
     },
+    /// A page could not be read; scrolling may ask again.
+    PageFailed {
+        room: Uuid,
+    },
+    FilesLoaded {
+        room: Uuid,
+        files: Vec<(Uuid, Vec<Attachment>)>,
+    },
+    ThreadsLoaded {
+        room: Uuid,
+        counts: HashMap<Uuid, u32>,
+    },
+    TransferStarted {
+        file: Uuid,
+        name: String,
+        total: Option<u64>,
+        upload: bool,
+    },
+    TransferDone {
+        file: Uuid,
+    },
+    MembersLoaded(Vec<MemberInfo>),
+    DirectoryLoaded(Vec<DirEntry>),
+    UsersLoaded(Vec<UserEntry>),
     BackfillDone {
         room: Uuid,
         count: usize,
@@ -249,6 +413,8 @@ pub enum Action {
         room: Uuid,
         sender: String,
         body: String,
+        /// The message mentions the user.
+        mention: bool,
     },
     OpenRoom(Uuid),
     Notice(String),
@@ -280,6 +446,51 @@ pub enum Cmd {
         room: Uuid,
         before: i64,
     },
+    /// Messages after `after` (a seq), for a window scrolled back.
+    LoadNewer {
+        room: Uuid,
+        after: i64,
+    },
+    /// The window again: `limit` messages before `before`.
+    LoadWindow {
+        room: Uuid,
+        before: i64,
+        limit: u32,
+        focus: Option<Uuid>,
+    },
+    /// Thread replies among the messages with seqs `from..=to`.
+    LoadThreads {
+        room: Uuid,
+        from: i64,
+        to: i64,
+    },
+    Upload {
+        room: Uuid,
+        path: PathBuf,
+    },
+    OpenFile {
+        file: Uuid,
+    },
+    SaveFile {
+        file: Uuid,
+        dest: Option<PathBuf>,
+    },
+    LoadMembers {
+        room: Uuid,
+    },
+    LoadDirectory,
+    LoadUsers,
+    Invite {
+        room: Uuid,
+        user: String,
+    },
+    JoinId {
+        room: Uuid,
+    },
+    SavePrefs {
+        room: Uuid,
+        prefs: RoomPrefs,
+    },
     Backfill {
         room: Uuid,
     },
@@ -303,8 +514,7 @@ pub enum Cmd {
         room: Uuid,
     },
     Search {
-        text: String,
-        room: Option<Uuid>,
+        query: SearchQuery,
     },
     JumpTo {
         room: Uuid,
@@ -338,6 +548,8 @@ pub enum Cmd {
         title: String,
         body: String,
     },
+    /// The language the worker's messages use from now on.
+    Locale(String),
 }
 
 /// A row of the room list: a group heading or a room (index into `rooms`).
@@ -386,6 +598,9 @@ impl App {
                 text: p.clone(),
                 error: true,
             }),
+            transfers: Vec::new(),
+            users: Vec::new(),
+            prefs: BTreeMap::new(),
             quit: false,
         }
     }
@@ -497,6 +712,217 @@ impl App {
         ]
     }
 
+    /// Counts thread replies again when the window left the stretch
+    /// counted, or `force` (new replies arrived).
+    fn threads_cmd(&mut self, force: bool) -> Option<Cmd> {
+        let t = &mut self.timeline;
+        let room = t.room?;
+        let oldest = t.items.iter().find_map(|i| i.seq)?;
+        let newest = t.items.iter().rev().find_map(|i| i.seq)?;
+        let stale = match t.threads_range {
+            None => true,
+            Some((a, b)) => oldest < a || newest > b,
+        };
+        if !force && !stale {
+            return None;
+        }
+        // A little older than shown, so the next pages up are counted too.
+        let from = (oldest - 2_000).max(0);
+        let to = from.saturating_add(THREAD_SPAN).max(newest);
+        t.threads_range = Some((from, to));
+        Some(Cmd::LoadThreads { room, from, to })
+    }
+
+    /// A search, with the filters client-core offers written into the
+    /// text: `from:NAME`, `in:ROOM`, `has:file`, `no:file`,
+    /// `after:YYYY-MM-DD`, `before:YYYY-MM-DD`. A filter that names no one
+    /// or nothing says so instead of searching.
+    pub fn search_cmd(&mut self, text: &str, room: Option<Uuid>) -> Vec<Cmd> {
+        let mut q = SearchQuery {
+            room_id: room,
+            limit: Some(200),
+            ..SearchQuery::default()
+        };
+        let mut words = Vec::new();
+        let me = self.me;
+        for w in text.split_whitespace() {
+            let Some((key, val)) = w.split_once(':').filter(|(_, v)| !v.is_empty()) else {
+                words.push(w);
+                continue;
+            };
+            let bad = |app: &mut App| {
+                app.notice = Some(Notice {
+                    text: app
+                        .tr
+                        .tr_args("tui-search-bad-filter", &[("filter", w.to_owned().into())]),
+                    error: true,
+                });
+                Vec::new()
+            };
+            match key {
+                "from" => {
+                    let want = val.trim_start_matches('@').to_lowercase();
+                    let found = self
+                        .users
+                        .iter()
+                        .find(|u| u.username.to_lowercase() == want)
+                        .map(|u| u.id)
+                        .or_else(|| {
+                            self.users
+                                .iter()
+                                .map(|u| (u.id, u.name.as_str()))
+                                .chain(self.names.iter().map(|(id, n)| (*id, n.as_str())))
+                                .find(|(_, n)| n.to_lowercase().starts_with(&want))
+                                .map(|(id, _)| id)
+                        })
+                        .or_else(|| (want == "me").then_some(me).flatten());
+                    match found {
+                        Some(id) => q.sender_id = Some(id),
+                        None => return bad(self),
+                    }
+                }
+                "in" => {
+                    match crate::resolve::resolve_in(&self.tr, &self.rooms, &self.workspaces, val) {
+                        Ok(r) => q.room_id = Some(r.id),
+                        Err(_) => return bad(self),
+                    }
+                }
+                "has" | "no" if val == "file" => q.has_file = Some(key == "has"),
+                "after" | "before" => {
+                    let f = time::macros::format_description!("[year]-[month]-[day]");
+                    match time::Date::parse(val, &f) {
+                        Ok(d) => {
+                            let t = d.midnight().assume_offset(self.offset);
+                            if key == "after" {
+                                q.after = Some(t);
+                            } else {
+                                q.before = Some(t);
+                            }
+                        }
+                        Err(_) => return bad(self),
+                    }
+                }
+                _ => words.push(w),
+            }
+        }
+        q.text = words.join(" ");
+        vec![Cmd::Search { query: q }]
+    }
+
+    /// Muted here (the profile's choice) or on the server.
+    pub fn room_muted(&self, r: &RoomSummary) -> bool {
+        self.prefs
+            .get(&r.id)
+            .and_then(|p| p.muted)
+            .unwrap_or(r.muted)
+    }
+
+    /// What raises a notification in a room: mentions (and every message
+    /// of a direct room) unless set otherwise; nothing when muted.
+    pub fn notify_level(&self, room: Uuid) -> NotifyLevel {
+        let pref = self.prefs.get(&room).copied().unwrap_or_default();
+        let muted = match self.rooms.iter().find(|r| r.id == room) {
+            Some(r) => self.room_muted(r),
+            None => pref.muted.unwrap_or(false),
+        };
+        if muted {
+            return NotifyLevel::None;
+        }
+        pref.notify.unwrap_or(NotifyLevel::Mentions)
+    }
+
+    fn set_prefs(&mut self, room: Uuid, f: impl FnOnce(&mut RoomPrefs)) -> Vec<Cmd> {
+        let p = self.prefs.entry(room).or_default();
+        f(p);
+        let prefs = *p;
+        vec![Cmd::SavePrefs { room, prefs }]
+    }
+
+    /// The room a room command is about: the one named, else the one
+    /// selected in the list (when the list has the focus), else the open
+    /// one.
+    fn command_room(&mut self, arg: &str) -> Option<Uuid> {
+        if !arg.is_empty() {
+            return match crate::resolve::resolve_in(&self.tr, &self.rooms, &self.workspaces, arg) {
+                Ok(r) => Some(r.id),
+                Err(e) => {
+                    self.notice = Some(Notice {
+                        text: e,
+                        error: true,
+                    });
+                    None
+                }
+            };
+        }
+        let room = if self.focus == Focus::Rooms {
+            self.selected_room().map(|r| r.id)
+        } else {
+            None
+        };
+        let room = room.or(self.timeline.room);
+        if room.is_none() {
+            self.notice = Some(Notice {
+                text: self.tr.tr("tui-no-room"),
+                error: true,
+            });
+        }
+        room
+    }
+
+    fn toggle_mute(&mut self, room: Uuid, muted: Option<bool>) -> Vec<Cmd> {
+        let now = match self.rooms.iter().find(|r| r.id == room) {
+            Some(r) => self.room_muted(r),
+            None => false,
+        };
+        let muted = muted.unwrap_or(!now);
+        let name = self
+            .rooms
+            .iter()
+            .find(|r| r.id == room)
+            .map(|r| r.name.clone())
+            .unwrap_or_default();
+        self.notice = Some(Notice {
+            text: self.tr.tr_args(
+                if muted { "tui-muted" } else { "tui-unmuted" },
+                &[("room", name.into())],
+            ),
+            error: false,
+        });
+        self.set_prefs(room, |p| p.muted = Some(muted))
+    }
+
+    fn progress(&mut self, file: Uuid, done: u64, total: Option<u64>, upload: bool) {
+        let finished = upload && total.is_some_and(|t| done >= t);
+        match self.transfers.iter_mut().find(|t| t.file == file) {
+            Some(t) => {
+                t.done = done;
+                if total.is_some() {
+                    t.total = total;
+                }
+                t.finished |= finished;
+            }
+            None => self.transfers.push(Transfer {
+                file,
+                name: String::new(),
+                done,
+                total,
+                upload,
+                finished,
+            }),
+        }
+    }
+
+    /// Forgets finished uploads and downloads (after the next key).
+    pub fn clear_finished(&mut self) {
+        self.transfers.retain(|t| !t.finished);
+    }
+
+    /// The attachment of the selected (or newest) message, if it has one.
+    pub fn selected_file(&self) -> Option<Uuid> {
+        let item = self.selected_item()?;
+        item.attachments.first().copied()
+    }
+
     fn move_room(&mut self, delta: i32) {
         let n = self.room_order().len();
         if n == 0 {
@@ -516,15 +942,56 @@ impl App {
         }
         let cur = self.timeline.sel.unwrap_or(n - 1) as i64;
         let next = (cur + delta).clamp(0, n as i64 - 1) as usize;
-        self.timeline.sel = if next == n - 1 && delta > 0 {
-            None
+        if self.timeline.detached {
+            self.timeline.sel = Some(next);
+            if next == n - 1 && delta > 0 {
+                return self.load_newer();
+            }
         } else {
-            Some(next)
-        };
+            self.timeline.sel = if next == n - 1 && delta > 0 {
+                None
+            } else {
+                Some(next)
+            };
+        }
         if next == 0 && delta < 0 {
             return self.load_older();
         }
         vec![]
+    }
+
+    /// Reached the bottom of a window scrolled back: page in newer ones.
+    fn load_newer(&mut self) -> Vec<Cmd> {
+        let Some(room) = self.timeline.room else {
+            return vec![];
+        };
+        if self.timeline.loading {
+            return vec![];
+        }
+        match self.timeline.items.iter().rev().find_map(|i| i.seq) {
+            Some(after) => {
+                self.timeline.loading = true;
+                vec![Cmd::LoadNewer { room, after }]
+            }
+            None => self.jump_live(),
+        }
+    }
+
+    /// Back to the newest messages.
+    fn jump_live(&mut self) -> Vec<Cmd> {
+        self.timeline.sel = None;
+        if !self.timeline.detached {
+            return vec![];
+        }
+        self.timeline.detached = false;
+        match self.timeline.room {
+            Some(room) => vec![Cmd::LoadTimeline {
+                room,
+                limit: PAGE,
+                focus: None,
+            }],
+            None => vec![],
+        }
     }
 
     /// Reached the top of what is loaded: page in from the store, else
@@ -557,6 +1024,18 @@ impl App {
     }
 
     fn reload_timeline(&self, focus: Option<Uuid>) -> Vec<Cmd> {
+        if self.timeline.detached
+            && let Some(room) = self.timeline.room
+            && let Some(last) = self.timeline.items.iter().rev().find_map(|i| i.seq)
+        {
+            let sel = self.selected_item().map(|i| i.id);
+            return vec![Cmd::LoadWindow {
+                room,
+                before: last + 1,
+                limit: (self.timeline.items.len() as u32).clamp(1, WINDOW as u32),
+                focus: focus.or(sel),
+            }];
+        }
         match self.timeline.room {
             Some(room) => vec![Cmd::LoadTimeline {
                 room,
@@ -606,6 +1085,24 @@ impl App {
         }
         match &self.overlay {
             Overlay::Help => return vec![Action::Cancel],
+            Overlay::ReactPicker(_) => {
+                return match k.code {
+                    KeyCode::Enter => vec![Action::Submit],
+                    KeyCode::Esc => vec![Action::Cancel],
+                    KeyCode::Left => vec![Action::Key(Bound::Up)],
+                    KeyCode::Right => vec![Action::Key(Bound::Down)],
+                    KeyCode::Char(c @ '1'..='8') if !ctrl && !alt => {
+                        vec![Action::Pick(c as usize - '1' as usize)]
+                    }
+                    _ => match self.keymap.get(&k) {
+                        Some(Bound::Up | Bound::FocusRooms) => vec![Action::Key(Bound::Up)],
+                        Some(Bound::Down | Bound::Open) => vec![Action::Key(Bound::Down)],
+                        Some(Bound::Command) => vec![Action::Key(Bound::Command)],
+                        Some(Bound::Quit | Bound::React) => vec![Action::Cancel],
+                        _ => vec![],
+                    },
+                };
+            }
             Overlay::ConfirmDelete(_) => {
                 return vec![Action::Confirm(matches!(
                     k.code,
@@ -616,7 +1113,28 @@ impl App {
                 return match k.code {
                     KeyCode::Enter => vec![Action::Submit],
                     KeyCode::Esc => vec![Action::Cancel],
+                    KeyCode::Tab => vec![Action::Complete],
                     _ => text(&k).map(Action::Text).into_iter().collect(),
+                };
+            }
+            Overlay::Members(_) | Overlay::Directory(_) => {
+                return match k.code {
+                    KeyCode::Enter => vec![Action::Submit],
+                    KeyCode::Esc => vec![Action::Cancel],
+                    _ => match self.keymap.get(&k) {
+                        Some(
+                            b @ (Bound::Up
+                            | Bound::Down
+                            | Bound::Top
+                            | Bound::Bottom
+                            | Bound::PageUp
+                            | Bound::PageDown),
+                        ) => vec![Action::Key(b)],
+                        Some(Bound::Quit | Bound::Members | Bound::Directory) => {
+                            vec![Action::Cancel]
+                        }
+                        _ => vec![],
+                    },
                 };
             }
             Overlay::Search(s) => {
@@ -674,7 +1192,10 @@ impl App {
                     KeyCode::Down => vec![Action::Key(Bound::Down)],
                     KeyCode::Enter => vec![Action::Key(Bound::Open)],
                     KeyCode::Char(c)
-                        if !ctrl && !alt && (filtering || self.keymap.get(&k).is_none()) =>
+                        if !ctrl
+                            && !alt
+                            && (filtering
+                                || self.keymap.get(&k).is_none_or(|b| !b.acts_on_rooms())) =>
                     {
                         vec![Action::Text(TextOp::Insert(c))]
                     }
@@ -783,7 +1304,14 @@ impl App {
                 vec![]
             }
             Action::Complete => {
-                self.complete_mention();
+                if let Overlay::Command(t) = &mut self.overlay {
+                    let done = complete_command(&t.text, &self.users, &self.names, self.me);
+                    if let Some(line) = done {
+                        t.set(&line);
+                    }
+                } else {
+                    self.complete_mention();
+                }
                 vec![]
             }
             Action::ToggleRegister => {
@@ -804,6 +1332,13 @@ impl App {
                     Some(id) => self.open_room(id),
                     None => vec![],
                 }
+            }
+            Action::Pick(i) => {
+                if matches!(self.overlay, Overlay::ReactPicker(_)) && i < QUICK_REACTIONS.len() {
+                    self.overlay = Overlay::ReactPicker(i);
+                    return self.on_submit();
+                }
+                vec![]
             }
             Action::Confirm(yes) => {
                 let overlay = std::mem::replace(&mut self.overlay, Overlay::None);
@@ -857,7 +1392,7 @@ impl App {
             Action::TimelineLoaded {
                 room,
                 page,
-                older,
+                kind,
                 focus,
             } => {
                 if self.timeline.room != Some(room) {
@@ -866,34 +1401,153 @@ impl App {
                 for i in &page.items {
                     self.names.insert(i.sender_id, i.sender_name.clone());
                 }
+                let mut new_threads = false;
+                for i in page.items.iter().filter(|i| i.thread_root.is_some()) {
+                    new_threads |= self.timeline.thread_seen.insert(i.id);
+                }
                 let t = &mut self.timeline;
                 t.loading = false;
-                if older {
-                    let n = page.items.len();
-                    let mut items = page.items;
-                    items.append(&mut t.items);
-                    t.items = items;
-                    t.sel = t.sel.map(|s| s + n);
-                    t.has_more_local = page.has_more_local;
-                    t.needs_backfill = page.needs_backfill;
-                } else {
-                    let sel_id = t.sel.and_then(|s| t.items.get(s)).map(|i| i.id);
-                    t.items = page.items;
-                    t.has_more_local = page.has_more_local;
-                    t.needs_backfill = page.needs_backfill;
-                    let want = focus.or(sel_id);
-                    t.sel = want.and_then(|id| t.items.iter().position(|i| i.id == id));
-                    if t.new_from.is_none() && t.unread_at_open > 0 {
-                        let me = self.me;
-                        let theirs: Vec<&TimelineItem> = t
-                            .items
-                            .iter()
-                            .filter(|i| Some(i.sender_id) != me && i.seq.is_some())
-                            .collect();
-                        let k = (t.unread_at_open as usize).min(theirs.len());
-                        t.new_from = theirs.get(theirs.len() - k).map(|i| i.id);
+                match kind {
+                    PageKind::Older => {
+                        let n = page.items.len();
+                        let mut items = page.items;
+                        items.append(&mut t.items);
+                        t.items = items;
+                        t.sel = t.sel.map(|s| s + n);
+                        t.has_more_local = page.has_more_local;
+                        t.needs_backfill = page.needs_backfill;
+                        if t.items.len() > WINDOW {
+                            // The newest leave the window; scrolling down
+                            // brings them back.
+                            t.items.truncate(WINDOW);
+                            t.detached = true;
+                            t.sel = Some(t.sel.unwrap_or(WINDOW - 1).min(WINDOW - 1));
+                        }
+                    }
+                    PageKind::Newer { at_end } => {
+                        let last = t.items.iter().rev().find_map(|i| i.seq);
+                        let held: HashSet<Uuid> = t.items.iter().map(|i| i.id).collect();
+                        let sel_id = t.sel.and_then(|s| t.items.get(s)).map(|i| i.id);
+                        if at_end {
+                            // Local echoes sit at the end and may have
+                            // changed: they come again with the page.
+                            t.items.retain(|i| i.seq.is_some());
+                        }
+                        t.items.extend(
+                            page.items
+                                .into_iter()
+                                .filter(|i| !held.contains(&i.id) || i.seq.is_none())
+                                .filter(|i| match (i.seq, last) {
+                                    (Some(s), Some(l)) => s > l,
+                                    _ => true,
+                                }),
+                        );
+                        if t.items.len() > WINDOW {
+                            let cut = t.items.len() - WINDOW;
+                            t.items.drain(..cut);
+                            t.has_more_local = true;
+                        }
+                        t.sel = sel_id.and_then(|id| t.items.iter().position(|i| i.id == id));
+                        t.detached = !at_end;
+                        if t.detached && t.sel.is_none() {
+                            t.sel = t.items.len().checked_sub(1);
+                        }
+                    }
+                    PageKind::Live | PageKind::Window | PageKind::Jump { .. } => {
+                        let sel_id = t.sel.and_then(|s| t.items.get(s)).map(|i| i.id);
+                        t.items = page.items;
+                        t.has_more_local = page.has_more_local;
+                        t.needs_backfill = page.needs_backfill;
+                        match kind {
+                            PageKind::Live => t.detached = false,
+                            PageKind::Jump { detached } => t.detached = detached,
+                            _ => {}
+                        }
+                        let want = focus.or(sel_id);
+                        t.sel = want.and_then(|id| t.items.iter().position(|i| i.id == id));
+                        if t.detached && t.sel.is_none() {
+                            t.sel = t.items.len().checked_sub(1);
+                        }
+                        if t.new_from.is_none() && t.unread_at_open > 0 && kind == PageKind::Live {
+                            let me = self.me;
+                            let theirs: Vec<&TimelineItem> = t
+                                .items
+                                .iter()
+                                .filter(|i| Some(i.sender_id) != me && i.seq.is_some())
+                                .collect();
+                            let k = (t.unread_at_open as usize).min(theirs.len());
+                            t.new_from = theirs.get(theirs.len() - k).map(|i| i.id);
+                        }
                     }
                 }
+                self.threads_cmd(new_threads).into_iter().collect()
+            }
+            Action::FilesLoaded { room, files } => {
+                if self.timeline.room == Some(room) {
+                    let keep: HashSet<Uuid> = self.timeline.items.iter().map(|i| i.id).collect();
+                    self.timeline.files.retain(|id, _| keep.contains(id));
+                    self.timeline.files.extend(files);
+                }
+                vec![]
+            }
+            Action::ThreadsLoaded { room, counts } => {
+                if self.timeline.room == Some(room) {
+                    self.timeline.threads = counts;
+                }
+                vec![]
+            }
+            Action::TransferStarted {
+                file,
+                name,
+                total,
+                upload,
+            } => {
+                match self.transfers.iter_mut().find(|t| t.file == file) {
+                    Some(t) => {
+                        t.name = name;
+                        if t.total.is_none() {
+                            t.total = total;
+                        }
+                    }
+                    None => self.transfers.push(Transfer {
+                        file,
+                        name,
+                        done: 0,
+                        total,
+                        upload,
+                        finished: false,
+                    }),
+                }
+                vec![]
+            }
+            Action::TransferDone { file } => {
+                if let Some(t) = self.transfers.iter_mut().find(|t| t.file == file) {
+                    t.finished = true;
+                    t.done = t.total.unwrap_or(t.done);
+                }
+                vec![]
+            }
+            Action::MembersLoaded(list) => {
+                if let Overlay::Members(v) = &mut self.overlay {
+                    v.items = list;
+                    v.loading = false;
+                    v.sel = v.sel.min(v.items.len().saturating_sub(1));
+                }
+                vec![]
+            }
+            Action::DirectoryLoaded(list) => {
+                if let Overlay::Directory(v) = &mut self.overlay {
+                    v.items = list;
+                    v.loading = false;
+                    v.sel = v.sel.min(v.items.len().saturating_sub(1));
+                }
+                vec![]
+            }
+            Action::UsersLoaded(users) => {
+                for u in &users {
+                    self.names.entry(u.id).or_insert_with(|| u.name.clone());
+                }
+                self.users = users;
                 vec![]
             }
             Action::BackfillDone { room, count } => {
@@ -905,12 +1559,24 @@ impl App {
                     self.timeline.needs_backfill = false;
                     return vec![];
                 }
+                // What arrived is older than the window: page it in above,
+                // where the reader is.
+                if let Some(before) = self.timeline.items.iter().find_map(|i| i.seq) {
+                    self.timeline.loading = true;
+                    return vec![Cmd::LoadOlder { room, before }];
+                }
                 let focus = self.selected_item().map(|i| i.id);
                 vec![Cmd::LoadTimeline {
                     room,
                     limit: (self.timeline.items.len() as u32 + count as u32).min(1000),
                     focus,
                 }]
+            }
+            Action::PageFailed { room } => {
+                if self.timeline.room == Some(room) {
+                    self.timeline.loading = false;
+                }
+                vec![]
             }
             Action::SearchLoaded(hits) => {
                 if let Overlay::Search(s) = &mut self.overlay {
@@ -934,14 +1600,32 @@ impl App {
                 let was = self.connection.state;
                 self.connection = s;
                 if s.state == ConnectionState::Online && was != ConnectionState::Online {
-                    return vec![Cmd::LoadWorkspaces, Cmd::LoadRooms, Cmd::LoadOutbox];
+                    return vec![
+                        Cmd::LoadWorkspaces,
+                        Cmd::LoadRooms,
+                        Cmd::LoadOutbox,
+                        Cmd::LoadUsers,
+                    ];
                 }
                 vec![]
             }
             Action::Client(e) => self.on_client_event(e),
-            Action::Incoming { room, sender, body } => {
-                let muted = self.rooms.iter().any(|r| r.id == room && r.muted);
-                if !self.config.notifications.enabled || muted {
+            Action::Incoming {
+                room,
+                sender,
+                body,
+                mention,
+            } => {
+                let direct = self
+                    .rooms
+                    .iter()
+                    .any(|r| r.id == room && r.kind == RoomKind::Direct);
+                let wanted = match self.notify_level(room) {
+                    NotifyLevel::All => true,
+                    NotifyLevel::Mentions => mention || direct,
+                    NotifyLevel::None => false,
+                };
+                if !self.config.notifications.enabled || !wanted {
                     return vec![];
                 }
                 let title = self
@@ -1006,6 +1690,35 @@ impl App {
                 }
                 vec![]
             }
+            ClientEvent::UploadProgress {
+                file_id,
+                sent,
+                total,
+                ..
+            } => {
+                self.progress(file_id, sent, Some(total), true);
+                vec![]
+            }
+            ClientEvent::DownloadProgress {
+                file_id,
+                received,
+                total,
+            } => {
+                self.progress(file_id, received, total, false);
+                vec![]
+            }
+            ClientEvent::FileCacheChanged { file_id } => {
+                let shown = self
+                    .timeline
+                    .files
+                    .values()
+                    .any(|fs| fs.iter().any(|f| f.id == file_id));
+                if shown {
+                    self.reload_timeline(None)
+                } else {
+                    vec![]
+                }
+            }
             ClientEvent::StoreChanged | ClientEvent::Lagged(_) => {
                 let mut c = vec![Cmd::LoadRooms, Cmd::LoadOutbox];
                 c.extend(self.reload_timeline(None));
@@ -1025,6 +1738,16 @@ impl App {
     }
 
     fn on_bound(&mut self, b: Bound) -> Vec<Cmd> {
+        if let Overlay::ReactPicker(sel) = &mut self.overlay {
+            let n = QUICK_REACTIONS.len();
+            match b {
+                Bound::Up => *sel = (*sel + n - 1) % n,
+                Bound::Down => *sel = (*sel + 1) % n,
+                Bound::Command => self.overlay = Overlay::Command(TextInput::with("react ")),
+                _ => {}
+            }
+            return vec![];
+        }
         if self.screen == Screen::Login {
             let n = self.login.fields().len();
             match b {
@@ -1032,6 +1755,24 @@ impl App {
                 Bound::Up => self.login.field = (self.login.field + n - 1) % n,
                 _ => {}
             }
+            return vec![];
+        }
+        let list_sel = match &mut self.overlay {
+            Overlay::Members(v) => Some((&mut v.sel, v.items.len())),
+            Overlay::Directory(v) => Some((&mut v.sel, v.items.len())),
+            _ => None,
+        };
+        if let Some((sel, n)) = list_sel {
+            let last = n.saturating_sub(1);
+            *sel = match b {
+                Bound::Up => sel.saturating_sub(1),
+                Bound::Down => (*sel + 1).min(last),
+                Bound::PageUp => sel.saturating_sub(10),
+                Bound::PageDown => (*sel + 10).min(last),
+                Bound::Top => 0,
+                Bound::Bottom => last,
+                _ => *sel,
+            };
             return vec![];
         }
         if let Overlay::Search(s) = &mut self.overlay {
@@ -1088,6 +1829,14 @@ impl App {
                     return vec![Cmd::MarkRead { room }];
                 }
             }
+            Bound::Mute => {
+                return match self.command_room("") {
+                    Some(room) => self.toggle_mute(room, None),
+                    None => vec![],
+                };
+            }
+            Bound::Members => return self.run_command("members"),
+            Bound::Directory => return self.run_command("directory"),
             _ => {}
         }
         match self.focus {
@@ -1114,7 +1863,10 @@ impl App {
                     self.timeline.sel = Some(0);
                     return self.load_older();
                 }
-                Bound::Bottom if self.focus == Focus::Timeline => self.timeline.sel = None,
+                Bound::Bottom if self.focus == Focus::Timeline => return self.jump_live(),
+                Bound::OpenFile | Bound::SaveFile if self.focus == Focus::Timeline => {
+                    return self.run_command(if b == Bound::OpenFile { "open" } else { "save" });
+                }
                 Bound::Open if self.focus == Focus::Timeline => self.focus = Focus::Composer,
                 Bound::Reply if self.focus == Focus::Timeline => {
                     if let Some(i) = self.selected_item() {
@@ -1143,8 +1895,11 @@ impl App {
                         self.overlay = Overlay::ConfirmDelete(i.id);
                     }
                 }
-                Bound::React if self.focus == Focus::Timeline => {
-                    self.overlay = Overlay::Command(TextInput::with("react "));
+                Bound::React
+                    if self.focus == Focus::Timeline
+                        && self.selected_item().is_some_and(|i| !i.deleted) =>
+                {
+                    self.overlay = Overlay::ReactPicker(0);
                 }
                 _ => {}
             },
@@ -1215,7 +1970,7 @@ impl App {
                     if text.is_empty() {
                         return vec![];
                     }
-                    return vec![Cmd::Search { text, room }];
+                    return self.search_cmd(&text, room);
                 }
                 return match s.results.get(s.sel) {
                     Some(h) => {
@@ -1230,6 +1985,43 @@ impl App {
                         c
                     }
                     None => vec![],
+                };
+            }
+            Overlay::Members(v) => {
+                let me = self.me;
+                return match v.items.get(v.sel) {
+                    Some(m) if Some(m.user_id) != me => {
+                        match self.current_room().map(|r| r.workspace_id) {
+                            Some(workspace) => vec![Cmd::Dm {
+                                workspace,
+                                user: m.user_id,
+                            }],
+                            None => vec![],
+                        }
+                    }
+                    _ => {
+                        self.overlay = Overlay::Members(v);
+                        vec![]
+                    }
+                };
+            }
+            Overlay::ReactPicker(sel) => {
+                return match (self.selected_item(), QUICK_REACTIONS.get(sel)) {
+                    (Some(i), Some(e)) => vec![Cmd::React {
+                        id: i.id,
+                        emoji: (*e).to_owned(),
+                    }],
+                    _ => vec![],
+                };
+            }
+            Overlay::Directory(v) => {
+                return match v.items.get(v.sel) {
+                    Some(d) if d.joined => self.open_room(d.id),
+                    Some(d) => vec![Cmd::JoinId { room: d.id }],
+                    None => {
+                        self.overlay = Overlay::Directory(v);
+                        vec![]
+                    }
                 };
             }
             other => self.overlay = other,
@@ -1251,20 +2043,23 @@ impl App {
         self.composer.history.push(body.clone());
         self.composer.history_pos = None;
         self.composer.input.clear();
-        self.timeline.sel = None;
-        match std::mem::replace(&mut self.composer.mode, ComposeMode::New) {
-            ComposeMode::New => vec![Cmd::Send {
-                room,
-                body,
-                reply_to: None,
-            }],
-            ComposeMode::Reply { id, .. } => vec![Cmd::Send {
-                room,
-                body,
-                reply_to: Some(id),
-            }],
-            ComposeMode::Edit { id } => vec![Cmd::Edit { id, body }],
-        }
+        let mut cmds = self.jump_live();
+        cmds.extend(
+            match std::mem::replace(&mut self.composer.mode, ComposeMode::New) {
+                ComposeMode::New => vec![Cmd::Send {
+                    room,
+                    body,
+                    reply_to: None,
+                }],
+                ComposeMode::Reply { id, .. } => vec![Cmd::Send {
+                    room,
+                    body,
+                    reply_to: Some(id),
+                }],
+                ComposeMode::Edit { id } => vec![Cmd::Edit { id, body }],
+            },
+        );
+        cmds
     }
 
     fn submit_login(&mut self) -> Vec<Cmd> {
@@ -1367,10 +2162,7 @@ impl App {
                 if arg.is_empty() {
                     vec![]
                 } else {
-                    vec![Cmd::Search {
-                        text: arg.to_owned(),
-                        room: None,
-                    }]
+                    self.search_cmd(arg, None)
                 }
             }
             "join" if !arg.is_empty() => vec![Cmd::Join {
@@ -1382,16 +2174,19 @@ impl App {
                     Some(room) => vec![Cmd::Leave { room }],
                     None => need(self, "tui-no-room"),
                 },
-                name => match crate::resolve::resolve(&self.rooms, &self.workspaces, name) {
-                    Ok(r) => vec![Cmd::Leave { room: r.id }],
-                    Err(e) => {
-                        self.notice = Some(Notice {
-                            text: e,
-                            error: true,
-                        });
-                        vec![]
+                name => {
+                    match crate::resolve::resolve_in(&self.tr, &self.rooms, &self.workspaces, name)
+                    {
+                        Ok(r) => vec![Cmd::Leave { room: r.id }],
+                        Err(e) => {
+                            self.notice = Some(Notice {
+                                text: e,
+                                error: true,
+                            });
+                            vec![]
+                        }
                     }
-                },
+                }
             },
             "create" if !arg.is_empty() => {
                 let (name, kind) = match arg.rsplit_once(' ') {
@@ -1414,14 +2209,27 @@ impl App {
             "dm" => {
                 let want = arg.trim_start_matches('@').to_lowercase();
                 let me = self.me;
-                let user = self
-                    .names
+                let exact = self
+                    .users
                     .iter()
-                    .filter(|(id, n)| {
-                        Some(**id) != me && !want.is_empty() && n.to_lowercase().starts_with(&want)
+                    .find(|u| {
+                        Some(u.id) != me && !want.is_empty() && u.username.to_lowercase() == want
                     })
-                    .map(|(id, _)| *id)
-                    .min();
+                    .map(|u| u.id);
+                let user = exact.or_else(|| {
+                    self.users
+                        .iter()
+                        .map(|u| (u.id, u.name.as_str()))
+                        .chain(self.users.iter().map(|u| (u.id, u.username.as_str())))
+                        .chain(self.names.iter().map(|(id, n)| (*id, n.as_str())))
+                        .filter(|(id, n)| {
+                            Some(*id) != me
+                                && !want.is_empty()
+                                && n.to_lowercase().starts_with(&want)
+                        })
+                        .map(|(id, _)| id)
+                        .min()
+                });
                 let ws = self
                     .current_room()
                     .map(|r| r.workspace_id)
@@ -1430,6 +2238,88 @@ impl App {
                     (Some(user), Some(workspace)) => vec![Cmd::Dm { workspace, user }],
                     _ => need(self, "tui-cmd-dm-unknown"),
                 }
+            }
+            "upload" => {
+                let path = unquote(arg);
+                match (room, path.is_empty()) {
+                    (Some(room), false) => vec![Cmd::Upload {
+                        room,
+                        path: expand_home(&path),
+                    }],
+                    (None, _) => need(self, "tui-no-room"),
+                    (_, true) => need(self, "tui-cmd-upload-usage"),
+                }
+            }
+            "open" | "save" => match self.selected_file() {
+                Some(file) if cmd == "open" => vec![Cmd::OpenFile { file }],
+                Some(file) => {
+                    let dest = unquote(arg);
+                    vec![Cmd::SaveFile {
+                        file,
+                        dest: (!dest.is_empty()).then(|| expand_home(&dest)),
+                    }]
+                }
+                None => need(self, "tui-cmd-no-file"),
+            },
+            "mute" | "unmute" => match self.command_room(arg) {
+                Some(room) => self.toggle_mute(room, Some(cmd == "mute")),
+                None => vec![],
+            },
+            "notify" => {
+                let (level, rest) = match arg.split_once(char::is_whitespace) {
+                    Some((l, r)) => (l, r.trim()),
+                    None => (arg, ""),
+                };
+                let level = match level {
+                    "all" => NotifyLevel::All,
+                    "mentions" => NotifyLevel::Mentions,
+                    "none" => NotifyLevel::None,
+                    _ => return need(self, "tui-cmd-notify-usage"),
+                };
+                match self.command_room(rest) {
+                    Some(room) => {
+                        let name = self
+                            .rooms
+                            .iter()
+                            .find(|r| r.id == room)
+                            .map(|r| r.name.clone())
+                            .unwrap_or_default();
+                        self.notice = Some(Notice {
+                            text: self.tr.tr_args(
+                                "tui-notify-set",
+                                &[("room", name.into()), ("level", level_name(level).into())],
+                            ),
+                            error: false,
+                        });
+                        self.set_prefs(room, |p| p.notify = Some(level))
+                    }
+                    None => vec![],
+                }
+            }
+            "invite" => match (room, arg.trim_start_matches('@')) {
+                (Some(_), "") => need(self, "tui-cmd-invite-usage"),
+                (Some(room), user) => vec![Cmd::Invite {
+                    room,
+                    user: user.to_owned(),
+                }],
+                (None, _) => need(self, "tui-no-room"),
+            },
+            "members" => match room {
+                Some(room) => {
+                    self.overlay = Overlay::Members(ListView {
+                        loading: true,
+                        ..ListView::default()
+                    });
+                    vec![Cmd::LoadMembers { room }]
+                }
+                None => need(self, "tui-no-room"),
+            },
+            "directory" | "dir" => {
+                self.overlay = Overlay::Directory(ListView {
+                    loading: true,
+                    ..ListView::default()
+                });
+                vec![Cmd::LoadDirectory]
             }
             "retry" => match room {
                 Some(room) => vec![Cmd::Retry { room }],
@@ -1456,7 +2346,7 @@ impl App {
                     return need(self, "tui-cmd-lang-usage");
                 }
                 self.tr = Translator::for_locale(arg);
-                vec![]
+                vec![Cmd::Locale(self.tr.locale().to_owned())]
             }
             "logout" => vec![Cmd::Logout],
             _ => {
@@ -1470,6 +2360,86 @@ impl App {
             }
         }
     }
+}
+
+/// The word for a notification level in commands and the config.
+pub fn level_name(l: NotifyLevel) -> &'static str {
+    match l {
+        NotifyLevel::All => "all",
+        NotifyLevel::Mentions => "mentions",
+        NotifyLevel::None => "none",
+    }
+}
+
+fn unquote(s: &str) -> String {
+    let s = s.trim();
+    for q in ['"', '\''] {
+        if let Some(inner) = s.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            return inner.to_owned();
+        }
+    }
+    s.to_owned()
+}
+
+/// `~/x` is `x` in the home folder.
+pub fn expand_home(p: &str) -> PathBuf {
+    match (p.strip_prefix("~/"), dirs::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(p),
+    }
+}
+
+/// Tab on the command line: the command's name, or for `:dm` and
+/// `:invite` a person's username. A second Tab moves to the next match.
+pub fn complete_command(
+    line: &str,
+    users: &[UserEntry],
+    names: &HashMap<Uuid, String>,
+    me: Option<Uuid>,
+) -> Option<String> {
+    let Some((cmd, arg)) = line.split_once(' ') else {
+        let found: Vec<&&str> = COMMANDS.iter().filter(|c| c.starts_with(line)).collect();
+        return next_match(
+            line,
+            &found.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        )
+        .map(|c| format!("{c} "));
+    };
+    if !matches!(cmd, "dm" | "invite") {
+        return None;
+    }
+    let want = arg.trim().trim_start_matches('@').to_lowercase();
+    let mut cands: Vec<String> = users
+        .iter()
+        .filter(|u| Some(u.id) != me)
+        .filter(|u| {
+            u.username.to_lowercase().starts_with(&want) || u.name.to_lowercase().starts_with(&want)
+        })
+        .map(|u| u.username.clone())
+        .collect();
+    if cands.is_empty() {
+        // Only names seen in timelines (offline, no directory yet).
+        cands = names
+            .iter()
+            .filter(|(id, n)| Some(**id) != me && n.to_lowercase().starts_with(&want))
+            .map(|(_, n)| n.clone())
+            .collect();
+    }
+    cands.sort();
+    cands.dedup();
+    next_match(arg.trim(), &cands).map(|c| format!("{cmd} {c}"))
+}
+
+/// The first candidate, or the one after `current` when it is one already.
+fn next_match(current: &str, cands: &[String]) -> Option<String> {
+    if cands.is_empty() {
+        return None;
+    }
+    let i = match cands.iter().position(|c| c == current) {
+        Some(i) => (i + 1) % cands.len(),
+        None => 0,
+    };
+    cands.get(i).cloned()
 }
 
 #[cfg(test)]
@@ -1587,6 +2557,308 @@ mod tests {
         for act in a.on_key(key(KeyCode::Esc)) {
             a.update(act);
         }
+        // Letters of message actions filter from the first one on.
+        for c in "mDso".chars() {
+            for act in a.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::SHIFT)) {
+                assert!(a.update(act).is_empty());
+            }
+        }
+        assert_eq!(a.room_filter.text, "mDso");
+        for act in a.on_key(key(KeyCode::Esc)) {
+            a.update(act);
+        }
         assert!(a.room_filter.is_empty());
+    }
+
+    fn msg(room: Uuid, seq: i64) -> TimelineItem {
+        TimelineItem {
+            id: Uuid::from_u128(1_000_000 + seq as u128),
+            room_id: room,
+            seq: Some(seq),
+            sender_id: Uuid::from_u128(2),
+            sender_name: "Bob".into(),
+            kind: tern_client_core::protocol::MessageKind::Text,
+            body: format!("m{seq}"),
+            reply_to: None,
+            thread_root: None,
+            attachments: vec![],
+            mentions_me: false,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            edited: false,
+            deleted: false,
+            reactions: vec![],
+            echo: tern_client_core::EchoState::Remote,
+            pending_edit: None,
+            pending_delete: None,
+            txn_id: None,
+        }
+    }
+
+    fn page(room: Uuid, seqs: std::ops::RangeInclusive<i64>) -> TimelinePage {
+        TimelinePage {
+            items: seqs.map(|s| msg(room, s)).collect(),
+            has_more_local: true,
+            needs_backfill: false,
+        }
+    }
+
+    #[test]
+    fn the_window_stays_bounded_and_pages_back_down() {
+        let mut a = app();
+        let room = Uuid::from_u128(7);
+        a.timeline.room = Some(room);
+        a.focus = Focus::Timeline;
+        let mut cmds = a.update(Action::TimelineLoaded {
+            room,
+            page: page(room, 9_901..=10_000),
+            kind: PageKind::Live,
+            focus: None,
+        });
+        assert!(matches!(
+            cmds.as_slice(),
+            [Cmd::LoadThreads { from: 7_901, .. }]
+        ));
+        // Scroll up through 15 pages.
+        for k in 1..=15i64 {
+            cmds = a.update(Action::Key(Bound::Top));
+            let before = 10_001 - 100 * k;
+            assert!(
+                cmds.contains(&Cmd::LoadOlder { room, before }),
+                "{k}: {cmds:?}"
+            );
+            a.update(Action::TimelineLoaded {
+                room,
+                page: page(room, before - 100..=before - 1),
+                kind: PageKind::Older,
+                focus: None,
+            });
+            assert!(a.timeline.items.len() <= WINDOW);
+        }
+        assert!(a.timeline.detached);
+        assert_eq!(a.timeline.items.first().unwrap().seq, Some(8_401));
+        assert_eq!(a.timeline.items.last().unwrap().seq, Some(9_400));
+        // Down to the window's end: the next newer ones are asked for.
+        a.timeline.sel = Some(WINDOW - 2);
+        let cmds = a.update(Action::Key(Bound::Down));
+        assert_eq!(cmds, vec![Cmd::LoadNewer { room, after: 9_400 }]);
+        a.update(Action::TimelineLoaded {
+            room,
+            page: page(room, 9_401..=9_500),
+            kind: PageKind::Newer { at_end: false },
+            focus: None,
+        });
+        assert_eq!(a.timeline.items.len(), WINDOW);
+        assert_eq!(a.timeline.items.last().unwrap().seq, Some(9_500));
+        assert_eq!(a.selected_item().unwrap().seq, Some(9_400));
+        // A change while scrolled back reloads the same stretch.
+        let cmds = a.update(Action::Client(ClientEvent::TimelineChanged {
+            room_id: room,
+            change: TimelineChange::Added(vec![]),
+        }));
+        assert!(
+            matches!(
+                cmds.as_slice(),
+                [Cmd::LoadWindow {
+                    before: 9_501,
+                    limit: 1000,
+                    ..
+                }]
+            ),
+            "{cmds:?}"
+        );
+        // End: back to the newest.
+        let cmds = a.update(Action::Key(Bound::Bottom));
+        assert!(matches!(cmds.as_slice(), [Cmd::LoadTimeline { .. }]));
+        assert!(!a.timeline.detached);
+    }
+
+    #[test]
+    fn the_reaction_picker_reacts() {
+        let mut a = app();
+        let room = Uuid::from_u128(7);
+        a.timeline.room = Some(room);
+        a.timeline.items = vec![msg(room, 1)];
+        a.focus = Focus::Timeline;
+        for act in a.on_key(key(KeyCode::Char('+'))) {
+            a.update(act);
+        }
+        assert!(matches!(a.overlay, Overlay::ReactPicker(0)));
+        for act in a.on_key(key(KeyCode::Right)) {
+            a.update(act);
+        }
+        assert!(matches!(a.overlay, Overlay::ReactPicker(1)));
+        let cmds: Vec<Cmd> = a
+            .on_key(key(KeyCode::Char('3')))
+            .into_iter()
+            .flat_map(|act| a.update(act))
+            .collect();
+        assert_eq!(
+            cmds,
+            vec![Cmd::React {
+                id: msg(room, 1).id,
+                emoji: "😂".into()
+            }]
+        );
+        assert!(matches!(a.overlay, Overlay::None));
+    }
+
+    #[test]
+    fn search_filters_and_file_commands() {
+        let mut a = app();
+        let bob = Uuid::from_u128(2);
+        a.users.push(UserEntry {
+            id: bob,
+            username: "bob".into(),
+            name: "Bob Builder".into(),
+        });
+        let cmds = a.search_cmd("from:bob has:file after:2026-01-02 the plan", None);
+        let [Cmd::Search { query }] = cmds.as_slice() else {
+            panic!("{cmds:?}");
+        };
+        assert_eq!(query.sender_id, Some(bob));
+        assert_eq!(query.has_file, Some(true));
+        assert_eq!(query.text, "the plan");
+        assert_eq!(
+            query.after,
+            Some(time::macros::datetime!(2026-01-02 0:00 UTC))
+        );
+        assert!(a.search_cmd("from:nobody x", None).is_empty());
+        assert!(a.notice.take().unwrap().error);
+        assert!(a.search_cmd("before:yesterday", None).is_empty());
+
+        let room = Uuid::from_u128(7);
+        a.timeline.room = Some(room);
+        assert!(a.run_command("upload").is_empty());
+        assert!(a.notice.take().unwrap().error);
+        let cmds = a.run_command("upload \"/tmp/a file.png\"");
+        assert_eq!(
+            cmds,
+            vec![Cmd::Upload {
+                room,
+                path: PathBuf::from("/tmp/a file.png")
+            }]
+        );
+        // :save needs a message with an attachment.
+        a.timeline.items = vec![msg(room, 1)];
+        assert!(a.run_command("save").is_empty());
+        assert!(a.notice.take().unwrap().error);
+        let file = Uuid::from_u128(99);
+        a.timeline.items[0].attachments = vec![file];
+        assert_eq!(
+            a.run_command("save"),
+            vec![Cmd::SaveFile { file, dest: None }]
+        );
+        assert_eq!(a.run_command("open"), vec![Cmd::OpenFile { file }]);
+        assert_eq!(
+            a.run_command("save /tmp/x/"),
+            vec![Cmd::SaveFile {
+                file,
+                dest: Some(PathBuf::from("/tmp/x/"))
+            }]
+        );
+        // Tab completes commands, then names; again for the next one.
+        assert_eq!(
+            complete_command("up", &a.users, &a.names, a.me).as_deref(),
+            Some("upload ")
+        );
+        assert_eq!(
+            complete_command("invite B", &a.users, &a.names, a.me).as_deref(),
+            Some("invite bob")
+        );
+    }
+
+    #[test]
+    fn scrolling_past_the_cached_top_backfills_in_place() {
+        let mut a = app();
+        let room = Uuid::from_u128(7);
+        a.timeline.room = Some(room);
+        a.focus = Focus::Timeline;
+        let mut p = page(room, 501..=600);
+        p.has_more_local = false;
+        p.needs_backfill = true;
+        a.update(Action::TimelineLoaded {
+            room,
+            page: p,
+            kind: PageKind::Live,
+            focus: None,
+        });
+        a.timeline.sel = Some(3);
+        assert_eq!(
+            a.update(Action::Key(Bound::Top)),
+            vec![Cmd::Backfill { room }]
+        );
+        // While it runs, no second request.
+        assert!(a.update(Action::Key(Bound::Top)).is_empty());
+        let cmds = a.update(Action::BackfillDone { room, count: 100 });
+        assert_eq!(cmds, vec![Cmd::LoadOlder { room, before: 501 }]);
+        a.update(Action::TimelineLoaded {
+            room,
+            page: page(room, 401..=500),
+            kind: PageKind::Older,
+            focus: None,
+        });
+        assert_eq!(a.timeline.items.len(), 200);
+        assert_eq!(
+            a.selected_item().unwrap().seq,
+            Some(501),
+            "the reader stays put"
+        );
+        // Nothing more on the server: no more asking.
+        a.timeline.needs_backfill = true;
+        a.timeline.has_more_local = false;
+        a.update(Action::Key(Bound::Top));
+        a.update(Action::BackfillDone { room, count: 0 });
+        assert!(!a.timeline.needs_backfill);
+        assert!(a.update(Action::Key(Bound::Top)).is_empty());
+    }
+
+    #[test]
+    fn direct_messages_and_mentions_notify_by_default() {
+        let mut a = app();
+        let dm = Uuid::from_u128(40);
+        let chan = Uuid::from_u128(41);
+        let room = |id, kind| RoomSummary {
+            id,
+            workspace_id: Uuid::from_u128(9),
+            kind,
+            name: "r".into(),
+            topic: None,
+            membership: tern_client_core::protocol::room::MemberState::Joined,
+            muted: false,
+            unread_count: 0,
+            mention_count: 0,
+            last_activity: time::OffsetDateTime::UNIX_EPOCH,
+            last_message: None,
+            local_only: false,
+            pending_count: 0,
+            failed_count: 0,
+        };
+        a.rooms = vec![room(dm, RoomKind::Direct), room(chan, RoomKind::Channel)];
+        let inc = |room, mention| Action::Incoming {
+            room,
+            sender: "Bob".into(),
+            body: "hi".into(),
+            mention,
+        };
+        assert_eq!(a.update(inc(dm, false)).len(), 1);
+        assert!(a.update(inc(chan, false)).is_empty());
+        assert_eq!(a.update(inc(chan, true)).len(), 1);
+        // Muted on the server counts too.
+        a.rooms[0].muted = true;
+        assert!(a.update(inc(dm, false)).is_empty());
+        // And `m` in the room list mutes the selected room here.
+        a.rooms[0].muted = false;
+        a.focus = Focus::Rooms;
+        a.room_sel = a
+            .room_order()
+            .iter()
+            .position(|i| a.rooms[*i].id == chan)
+            .unwrap();
+        let cmds = a.update(Action::Key(Bound::Mute));
+        assert!(matches!(
+            cmds.as_slice(),
+            [Cmd::SavePrefs { room, prefs: RoomPrefs { muted: Some(true), .. } }] if *room == chan
+        ));
+        assert!(a.update(inc(chan, true)).is_empty());
     }
 }

@@ -29,6 +29,10 @@ pub struct Global {
     /// Config file (default: $XDG_CONFIG_HOME/tern/config.toml)
     #[arg(long, global = true, env = "TERN_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Language of the messages: en or ru (default: the config's
+    /// `locale`, else the system's)
+    #[arg(long, global = true, env = "TERN_LOCALE")]
+    pub locale: Option<String>,
     /// Machine-readable output (headless commands)
     #[arg(long, global = true)]
     pub json: bool,
@@ -80,12 +84,37 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         timeout: u64,
     },
+    /// Send a file (with an optional caption); queued when offline
+    Upload {
+        room: String,
+        path: std::path::PathBuf,
+        #[arg(long)]
+        caption: Option<String>,
+        /// Seconds to wait for delivery before leaving it queued
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
+    },
     /// Search every message held locally
     Search {
         query: String,
         /// Only this room
         #[arg(long)]
         room: Option<String>,
+        /// Only messages from this person (username or name)
+        #[arg(long)]
+        from: Option<String>,
+        /// Only messages with a file
+        #[arg(long, conflicts_with = "no_file")]
+        has_file: bool,
+        /// Only messages without a file
+        #[arg(long)]
+        no_file: bool,
+        /// Only messages from this day on (YYYY-MM-DD)
+        #[arg(long)]
+        after: Option<String>,
+        /// Only messages before this day (YYYY-MM-DD)
+        #[arg(long)]
+        before: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },

@@ -14,7 +14,7 @@ use tern_client_core::{ConnectionState, EchoState, OutboxState, TimelineItem};
 use time::OffsetDateTime;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::app::{App, ComposeMode, Focus, LoginField, Overlay, RoomRow, Screen};
+use crate::app::{App, ComposeMode, Focus, ListView, LoginField, Overlay, RoomRow, Screen};
 use crate::keys::Bound;
 
 /// The smallest size drawn in full.
@@ -157,12 +157,17 @@ fn draw_main(f: &mut Frame<'_>, app: &App, area: Rect) {
     draw_rooms(f, app, l.rooms);
     let composer_lines = app.composer.input.text.split('\n').count().clamp(1, 4) as u16;
     let offline = app.connection.state == ConnectionState::Offline;
-    let [banner, timeline, composer] = Layout::vertical([
+    let transfers = app.transfers.len().min(2) as u16;
+    let [banner, timeline, bars, composer] = Layout::vertical([
         Constraint::Length(u16::from(offline)),
         Constraint::Min(3),
+        Constraint::Length(transfers),
         Constraint::Length(composer_lines + 2),
     ])
     .areas(l.right);
+    if transfers > 0 {
+        draw_transfers(f, app, bars);
+    }
     if offline {
         f.render_widget(
             Paragraph::new(app.tr.tr("tui-offline-banner")).style(app.theme.error),
@@ -185,6 +190,29 @@ fn draw_main(f: &mut Frame<'_>, app: &App, area: Rect) {
             f.render_widget(Paragraph::new(line), l.status);
         }
         Overlay::Search(_) => draw_search(f, app, area),
+        Overlay::Members(v) => draw_members(f, app, area, v),
+        Overlay::ReactPicker(sel) => {
+            let mut spans = Vec::new();
+            for (i, e) in crate::app::QUICK_REACTIONS.iter().enumerate() {
+                let style = if i == *sel {
+                    Style::default().add_modifier(Modifier::REVERSED)
+                } else {
+                    app.theme.base
+                };
+                spans.push(Span::styled(format!(" {} {e} ", i + 1), style));
+            }
+            let hint = app.tr.tr("tui-react-hint");
+            let row: Line<'_> = Line::from(spans);
+            let w = (row.width().max(hint.width()) as u16 + 2).max(20);
+            let r = centered(area, w, 4);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(vec![row, Line::from(Span::styled(hint, app.theme.dim))])
+                    .block(block(app, app.tr.tr("tui-react-title"), true)),
+                r,
+            );
+        }
+        Overlay::Directory(v) => draw_directory(f, app, area, v),
         Overlay::ConfirmDelete(_) => {
             let text = app.tr.tr("tui-confirm-delete");
             let w = (text.width() as u16 + 4).max(20);
@@ -249,6 +277,10 @@ fn draw_rooms(f: &mut Frame<'_>, app: &App, area: Rect) {
                 if r.unread_count > 0 {
                     badge.push_str(&format!(" {}", r.unread_count));
                 }
+                let muted = app.room_muted(r);
+                if muted {
+                    badge.push_str(" ∅");
+                }
                 if r.failed_count > 0 {
                     badge.push_str(" !");
                 } else if r.pending_count > 0 {
@@ -257,7 +289,7 @@ fn draw_rooms(f: &mut Frame<'_>, app: &App, area: Rect) {
                 let name_w = w.saturating_sub(badge.width() + 1);
                 let name = fit(&format!(" {sigil}{}", r.name), name_w);
                 let pad = w.saturating_sub(name.width() + badge.width());
-                let mut style = if r.muted {
+                let mut style = if muted {
                     app.theme.dim
                 } else if r.unread_count > 0 {
                     app.theme.unread
@@ -497,16 +529,37 @@ fn item_lines(app: &App, idx: usize, w: usize, selected: bool) -> Vec<Line<'stat
     }
     lines.push(Line::from(first));
     lines.append(&mut tail);
-    if !item.attachments.is_empty() {
+    match app.timeline.files.get(&item.id) {
+        Some(files) if !files.is_empty() => {
+            for f in files {
+                lines.push(Line::from(Span::styled(
+                    fit(&format!("      📎 {}", file_label(app, f)), w),
+                    t.dim,
+                )));
+            }
+        }
+        _ if !item.attachments.is_empty() => {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "      📎 {}",
+                    app.tr.tr_args(
+                        "tui-attachments",
+                        &[("count", item.attachments.len().into())]
+                    )
+                ),
+                t.dim,
+            )));
+        }
+        _ => {}
+    }
+    if let Some(n) = app.timeline.threads.get(&item.id).filter(|n| **n > 0) {
         lines.push(Line::from(Span::styled(
             format!(
-                "      📎 {}",
-                app.tr.tr_args(
-                    "tui-attachments",
-                    &[("count", item.attachments.len().into())]
-                )
+                "      ↳ {}",
+                app.tr
+                    .tr_args("tui-thread-replies", &[("count", (*n).into())])
             ),
-            t.dim,
+            t.unread,
         )));
     }
     if !item.reactions.is_empty() {
@@ -533,6 +586,206 @@ fn item_lines(app: &App, idx: usize, w: usize, selected: bool) -> Vec<Line<'stat
         }
     }
     lines
+}
+
+/// Bytes for people: 512 B, 1.5 KB, 12 MB.
+pub fn human_size(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if v < 10.0 {
+        format!("{v:.1} {}", UNITS[u])
+    } else {
+        format!("{v:.0} {}", UNITS[u])
+    }
+}
+
+/// `name · 1.5 MB · image/png` and whether it is here offline.
+fn file_label(app: &App, f: &tern_client_core::Attachment) -> String {
+    if !f.known {
+        return app.tr.tr("tui-file-unknown");
+    }
+    let mut s = format!("{} · {} · {}", f.name, human_size(f.size), f.mime);
+    if f.uploading {
+        s.push_str(&format!(" · {}", app.tr.tr("tui-file-uploading")));
+    } else if f.cached {
+        s.push_str(&format!(" · {}", app.tr.tr("tui-file-cached")));
+    }
+    s
+}
+
+fn draw_transfers(f: &mut Frame<'_>, app: &App, area: Rect) {
+    let w = area.width as usize;
+    let mut lines = Vec::new();
+    for t in app.transfers.iter().rev().take(area.height as usize) {
+        let pct = t.percent();
+        let arrow = if t.upload { "⬆" } else { "⬇" };
+        let name = if t.name.is_empty() { "…" } else { &t.name };
+        let size = match t.total {
+            Some(total) => format!("{} / {}", human_size(t.done.min(total)), human_size(total)),
+            None => human_size(t.done),
+        };
+        let label = if t.finished {
+            app.tr.tr(if t.upload {
+                "tui-upload-done"
+            } else {
+                "tui-download-done"
+            })
+        } else {
+            size
+        };
+        let tail = format!(" {pct:>3}% {label}");
+        let head = format!("{arrow} {} ", fit(name, (w / 3).max(4)));
+        let bar_w = w.saturating_sub(head.width() + tail.width() + 2).min(40);
+        let full = (bar_w as u64 * pct / 100) as usize;
+        lines.push(Line::from(vec![
+            Span::styled(head, app.theme.base),
+            Span::styled("█".repeat(full), app.theme.ok),
+            Span::styled("░".repeat(bar_w - full), app.theme.dim),
+            Span::styled(tail, app.theme.dim),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+/// A popup list: its rows, which is selected, and the words for an empty
+/// list and for the keys.
+struct Popup {
+    title: String,
+    rows: Vec<String>,
+    sel: usize,
+    loading: bool,
+    empty: &'static str,
+    hint: &'static str,
+}
+
+fn draw_list_popup(f: &mut Frame<'_>, app: &App, area: Rect, p: Popup) {
+    let Popup {
+        title,
+        rows,
+        sel,
+        loading,
+        empty,
+        hint,
+    } = p;
+    let r = centered(
+        area,
+        area.width.saturating_sub(6).min(80),
+        area.height.saturating_sub(4),
+    );
+    f.render_widget(Clear, r);
+    let b = block(app, title, true);
+    let inner = b.inner(r);
+    f.render_widget(b, r);
+    let w = inner.width as usize;
+    let h = inner.height.saturating_sub(1) as usize;
+    let mut lines = Vec::new();
+    if rows.is_empty() {
+        let key = if loading { "tui-loading" } else { empty };
+        lines.push(Line::from(Span::styled(app.tr.tr(key), app.theme.dim)));
+    }
+    let top = list_top(rows.len(), sel, h);
+    for (i, row) in rows.iter().enumerate().skip(top).take(h) {
+        let mut line = Line::from(fit(row, w));
+        if i == sel {
+            line = line.style(Style::default().add_modifier(Modifier::REVERSED));
+        }
+        lines.push(line);
+    }
+    while lines.len() < h {
+        lines.push(Line::default());
+    }
+    lines.push(Line::from(Span::styled(app.tr.tr(hint), app.theme.dim)));
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_members(
+    f: &mut Frame<'_>,
+    app: &App,
+    area: Rect,
+    v: &ListView<tern_client_core::MemberInfo>,
+) {
+    use tern_client_core::protocol::room::{MemberState, RoomRole};
+    let room = app
+        .current_room()
+        .map(|r| r.name.clone())
+        .unwrap_or_default();
+    let joined = v
+        .items
+        .iter()
+        .filter(|m| m.state == MemberState::Joined)
+        .count();
+    let title = app.tr.tr_args(
+        "tui-members-title",
+        &[("room", room.into()), ("count", joined.into())],
+    );
+    let rows = v
+        .items
+        .iter()
+        .map(|m| {
+            let mut s = format!("{} @{}", m.name, m.username);
+            match m.role {
+                RoomRole::Owner => s.push_str(&format!(" · {}", app.tr.tr("tui-role-owner"))),
+                RoomRole::Moderator => {
+                    s.push_str(&format!(" · {}", app.tr.tr("tui-role-moderator")))
+                }
+                RoomRole::Member => {}
+            }
+            if m.state == MemberState::Invited {
+                s.push_str(&format!(" · {}", app.tr.tr("tui-member-invited")));
+            }
+            if Some(m.user_id) == app.me {
+                s.push_str(&format!(" · {}", app.tr.tr("tui-member-you")));
+            }
+            s
+        })
+        .collect();
+    let p = Popup {
+        title,
+        rows,
+        sel: v.sel,
+        loading: v.loading,
+        empty: "tui-members-empty",
+        hint: "tui-members-hint",
+    };
+    draw_list_popup(f, app, area, p);
+}
+
+fn draw_directory(f: &mut Frame<'_>, app: &App, area: Rect, v: &ListView<crate::app::DirEntry>) {
+    let rows = v
+        .items
+        .iter()
+        .map(|d| {
+            let mut s = format!(
+                "{} #{} · {}",
+                if d.joined { "✓" } else { " " },
+                d.name,
+                app.tr
+                    .tr_args("tui-directory-members", &[("count", d.members.into())])
+            );
+            if let Some(t) = d.topic.as_deref().filter(|t| !t.is_empty()) {
+                s.push_str(&format!(" · {t}"));
+            }
+            s.push_str(&format!(" · {}", d.workspace));
+            s
+        })
+        .collect();
+    let p = Popup {
+        title: app.tr.tr("tui-directory-title"),
+        rows,
+        sel: v.sel,
+        loading: v.loading,
+        empty: "tui-directory-empty",
+        hint: "tui-directory-hint",
+    };
+    draw_list_popup(f, app, area, p);
 }
 
 fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
@@ -563,7 +816,9 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
         f.render_widget(Paragraph::new(app.tr.tr(key)).style(app.theme.dim), inner);
         return;
     }
-    let h = inner.height as usize;
+    // Scrolled back past what is held: the last row says newer ones wait.
+    let newer_row = app.timeline.detached && inner.height > 2;
+    let h = inner.height as usize - usize::from(newer_row);
     let w = inner.width as usize;
     let bottom = app
         .timeline
@@ -609,6 +864,12 @@ fn draw_timeline(f: &mut Frame<'_>, app: &App, area: Rect) {
     // A short history sits at the bottom, next to the composer.
     let pad = h.saturating_sub(lines.len());
     lines.splice(0..0, std::iter::repeat_n(Line::default(), pad));
+    if newer_row {
+        lines.push(Line::from(Span::styled(
+            format!("↓ {}", app.tr.tr("tui-newer-below")),
+            app.theme.dim,
+        )));
+    }
     f.render_widget(Paragraph::new(lines), inner);
 }
 
@@ -746,7 +1007,12 @@ fn draw_help(f: &mut Frame<'_>, app: &App, area: Rect) {
         lines.push(Line::from(format!("{left}{}{right}", " ".repeat(pad))));
     }
     lines.push(Line::default());
-    for id in ["tui-help-composer", "tui-help-rooms", "tui-help-commands"] {
+    for id in [
+        "tui-help-composer",
+        "tui-help-rooms",
+        "tui-help-commands",
+        "tui-help-files",
+    ] {
         for l in wrap(&app.tr.tr(id), inner.width as usize) {
             lines.push(Line::from(Span::styled(l, app.theme.base)));
         }

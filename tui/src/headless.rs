@@ -1,10 +1,11 @@
 //! Headless commands for scripts: `tern login`, `rooms`, `read`, `send`,
-//! `search`, `tail`, `sync`, `status`, `logout`.
+//! `upload`, `search`, `tail`, `sync`, `status`, `logout`.
 //!
 //! Each opens the same profile as the full-screen UI (so they share the
 //! store and the outbox), gives the sync engine a moment to catch up when
 //! the server answers, and otherwise works from the local store. Output is
-//! plain lines, or JSON with `--json`. Exit codes: 0 done, 1 error (message
+//! plain lines in the user's language (the client-core catalogs), or JSON
+//! with `--json`, whose keys never depend on the language. Exit codes: 0 done, 1 error (message
 //! on stderr), 2 usage (clap's, or a room that cannot be named).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,7 +20,7 @@ use tern_client_core::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::cli::{Command, Global};
+use crate::cli::Command;
 use crate::profile::{ProfileState, WorkspaceName};
 use crate::resolve;
 use crate::session::Session;
@@ -57,13 +58,14 @@ const SETTLE: Duration = Duration::from_secs(5);
 
 pub async fn run(session: &Session, command: Command) -> Result<()> {
     let g = &session.global;
+    let tr = &*session.tr;
     let client = session.open_client().await?;
     match command {
         Command::Login { username } => {
-            let password = read_password()?;
+            let password = read_password(tr)?;
             let account = client.login(&username, &password).await?;
             session.remember_server();
-            print_account(g, &username, &account);
+            print_account(session, &username, &account);
             // A first catch-up, so the next command has rooms to show.
             settle(&client, SETTLE).await;
             refresh_workspaces(session, &client).await;
@@ -73,21 +75,24 @@ pub async fn run(session: &Session, command: Command) -> Result<()> {
             email,
             display_name,
         } => {
-            let password = read_password()?;
+            let password = read_password(tr)?;
             let account = client
                 .register(&username, &email, &password, display_name.as_deref())
                 .await?;
             session.remember_server();
-            print_account(g, &username, &account);
+            print_account(session, &username, &account);
             settle(&client, SETTLE).await;
         }
         Command::Logout => {
-            signed_in(&client)?;
+            signed_in(session, &client)?;
             client.logout().await?;
             if g.json {
                 println!("{}", json!({"signed_out": true}));
             } else {
-                println!("signed out; local data of profile {} wiped", g.profile);
+                println!(
+                    "{}",
+                    tr.tr_args("cli-signed-out", &[("profile", g.profile.clone().into())])
+                );
             }
         }
         Command::Rooms => {
@@ -99,21 +104,25 @@ pub async fn run(session: &Session, command: Command) -> Result<()> {
                 println!("{}", serde_json::Value::Array(list));
             } else {
                 if !online {
-                    eprintln!("offline: showing the rooms held locally");
+                    eprintln!("{}", tr.tr("cli-offline-rooms"));
                 }
+                let prefs = ProfileState::load(&session.data_dir, &g.profile).rooms;
                 for r in &rooms {
                     let mut extra = Vec::new();
                     if r.unread_count > 0 {
-                        extra.push(format!("{} unread", r.unread_count));
+                        extra.push(tr.tr_args("cli-unread", &[("count", r.unread_count.into())]));
                     }
                     if r.mention_count > 0 {
-                        extra.push(format!("{} mentions", r.mention_count));
+                        extra
+                            .push(tr.tr_args("cli-mentions", &[("count", r.mention_count.into())]));
                     }
-                    if r.muted {
-                        extra.push("muted".into());
+                    if prefs.get(&r.id).and_then(|p| p.muted).unwrap_or(r.muted) {
+                        extra.push(tr.tr("cli-muted"));
                     }
                     if r.pending_count > 0 {
-                        extra.push(format!("{} queued", r.pending_count));
+                        extra.push(
+                            tr.tr_args("tui-status-queued", &[("count", r.pending_count.into())]),
+                        );
                     }
                     println!("{:<32} {}", resolve::full_name(&ws, r), extra.join(", "));
                 }
@@ -124,7 +133,7 @@ pub async fn run(session: &Session, command: Command) -> Result<()> {
             let r = find_room(session, &client, &room).await?;
             let page = client.timeline(r.id, None, limit.max(1)).await?;
             if !online && !g.json {
-                eprintln!("offline: showing the messages held locally");
+                eprintln!("{}", tr.tr("cli-offline-messages"));
             }
             for item in &page.items {
                 print_item(session, item);
@@ -139,14 +148,16 @@ pub async fn run(session: &Session, command: Command) -> Result<()> {
                 Some(t) => t,
                 None => {
                     let mut s = String::new();
-                    std::io::stdin()
-                        .read_to_string(&mut s)
-                        .map_err(|e| CliError::Failed(format!("cannot read stdin: {e}")))?;
+                    std::io::stdin().read_to_string(&mut s).map_err(|e| {
+                        CliError::Failed(
+                            tr.tr_args("cli-cannot-read-stdin", &[("error", e.to_string().into())]),
+                        )
+                    })?;
                     s.trim_end_matches(['\n', '\r']).to_owned()
                 }
             };
             if body.trim().is_empty() {
-                return Err(CliError::Usage("nothing to send: the text is empty".into()));
+                return Err(CliError::Usage(tr.tr("cli-empty-text")));
             }
             let online = catch_up(session, &client).await?;
             let r = find_room(session, &client, &room).await?;
@@ -170,49 +181,99 @@ pub async fn run(session: &Session, command: Command) -> Result<()> {
                 (Some(_), false) => Delivery::Queued,
                 (None, _) => Delivery::Sent,
             };
-            let name = resolve::full_name(&session.workspaces(), &r);
-            match outcome {
-                Delivery::Sent => {
-                    if g.json {
-                        println!(
-                            "{}",
-                            json!({"state": "sent", "room": name, "local_id": local_id})
-                        );
-                    } else {
-                        println!("sent to {name}");
-                    }
-                }
-                Delivery::Queued => {
-                    if g.json {
-                        println!(
-                            "{}",
-                            json!({"state": "queued", "room": name, "local_id": local_id, "txn_id": txn})
-                        );
-                    } else {
-                        println!(
-                            "queued for {name}: the server cannot be reached now; \
-                             `tern sync` or the next start of tern delivers it"
-                        );
-                    }
-                }
-                Delivery::Failed(reason) => {
-                    return Err(CliError::Failed(format!("not sent to {name}: {reason}")));
-                }
-            }
+            report(
+                session,
+                &r,
+                outcome,
+                json!({"local_id": local_id, "txn_id": txn}),
+            )?;
         }
-        Command::Search { query, room, limit } => {
-            signed_in(&client)?;
+        Command::Upload {
+            room,
+            path,
+            caption,
+            timeout,
+        } => {
+            if !path.is_file() {
+                return Err(CliError::Usage(tr.tr_args(
+                    "cli-not-a-file",
+                    &[("path", path.display().to_string().into())],
+                )));
+            }
+            let online = catch_up(session, &client).await?;
+            let r = find_room(session, &client, &room).await?;
+            let before: BTreeSet<String> = client
+                .outbox()
+                .await?
+                .into_iter()
+                .map(|i| i.txn_id)
+                .collect();
+            let local_id = client
+                .send_file(r.id, &path, caption.as_deref().unwrap_or(""))
+                .await?;
+            let file = client.attachments(local_id).await?.into_iter().next();
+            let txn = client
+                .outbox()
+                .await?
+                .into_iter()
+                .find(|i| i.room_id == r.id && !before.contains(&i.txn_id))
+                .map(|i| i.txn_id);
+            let outcome = match (&txn, online) {
+                (Some(txn), true) => {
+                    let progress = !g.json && std::io::stderr().is_terminal();
+                    wait_uploaded(&client, txn, Duration::from_secs(timeout), progress).await?
+                }
+                (Some(_), false) => Delivery::Queued,
+                (None, _) => Delivery::Sent,
+            };
+            let (name, size) = file.map(|f| (f.name, f.size)).unwrap_or_default();
+            report(
+                session,
+                &r,
+                outcome,
+                json!({"local_id": local_id, "txn_id": txn, "file": name, "size": size}),
+            )?;
+        }
+        Command::Search {
+            query,
+            room,
+            from,
+            has_file,
+            no_file,
+            after,
+            before,
+            limit,
+        } => {
+            signed_in(session, &client)?;
             settle(&client, Duration::from_secs(3)).await;
             let room_id = match room {
                 Some(q) => Some(find_room(session, &client, &q).await?.id),
                 None => None,
             };
+            let sender_id = match from {
+                Some(who) => Some(find_person(session, &client, &who).await?),
+                None => None,
+            };
+            let day = |d: Option<String>| -> Result<Option<OffsetDateTime>> {
+                let Some(d) = d else { return Ok(None) };
+                let f = time::macros::format_description!("[year]-[month]-[day]");
+                time::Date::parse(&d, &f)
+                    .map(|d| Some(d.midnight().assume_offset(session.offset)))
+                    .map_err(|_| {
+                        CliError::Usage(
+                            tr.tr_args("tui-search-bad-filter", &[("filter", d.clone().into())]),
+                        )
+                    })
+            };
             let hits = client
                 .search(SearchQuery {
                     text: query,
                     room_id,
+                    sender_id,
+                    has_file: (has_file || no_file).then_some(has_file),
+                    after: day(after)?,
+                    before: day(before)?,
                     limit: Some(limit),
-                    ..SearchQuery::default()
                 })
                 .await?;
             let rooms = client.rooms().await?;
@@ -252,14 +313,17 @@ pub async fn run(session: &Session, command: Command) -> Result<()> {
             tail(session, &client, r.id).await?;
         }
         Command::Sync { timeout } => {
-            signed_in(&client)?;
+            signed_in(session, &client)?;
             let deadline = Instant::now() + Duration::from_secs(timeout);
             let online = settle(&client, Duration::from_secs(timeout)).await;
             if !online {
                 let n = queued(&client.outbox().await?);
-                return Err(CliError::Failed(format!(
-                    "cannot reach {}: {n} actions still queued",
-                    session.server_url
+                return Err(CliError::Failed(tr.tr_args(
+                    "cli-cannot-reach",
+                    &[
+                        ("server", session.server_url.clone().into()),
+                        ("count", n.into()),
+                    ],
                 )));
             }
             session.synced();
@@ -278,20 +342,19 @@ pub async fn run(session: &Session, command: Command) -> Result<()> {
                             json!({"synced": true, "queued": 0, "failed": failed.len()})
                         );
                     } else {
-                        println!("synced; the outbox is empty");
+                        println!("{}", tr.tr("cli-synced"));
                     }
                     if !failed.is_empty() {
-                        return Err(CliError::Failed(format!(
-                            "{} actions failed for good; retry or discard them in tern",
-                            failed.len()
-                        )));
+                        return Err(CliError::Failed(
+                            tr.tr_args("cli-failed-for-good", &[("count", failed.len().into())]),
+                        ));
                     }
                     break;
                 }
                 if Instant::now() >= deadline {
-                    return Err(CliError::Failed(format!(
-                        "timed out with {waiting} actions still queued"
-                    )));
+                    return Err(CliError::Failed(
+                        tr.tr_args("cli-timed-out", &[("count", waiting.into())]),
+                    ));
                 }
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
@@ -328,15 +391,37 @@ pub async fn run(session: &Session, command: Command) -> Result<()> {
                         "last_sync": last.map(rfc3339), "queued": queued(&items), "failed": failed})
                 );
             } else {
-                println!("connection: {state} ({})", session.server_url);
+                let state_word = tr.tr(match state {
+                    "signed-out" => "cli-state-signed-out",
+                    "online" => "connection-online",
+                    _ => "connection-offline",
+                });
                 println!(
-                    "last sync:  {}",
-                    last.map(|t| session.fmt_time(t))
-                        .unwrap_or_else(|| "never".into())
+                    "{}",
+                    tr.tr_args(
+                        "cli-status-connection",
+                        &[
+                            ("state", state_word.into()),
+                            ("server", session.server_url.clone().into())
+                        ]
+                    )
                 );
-                println!("queued:     {}", queued(&items));
+                let last = last
+                    .map(|t| session.fmt_time(t))
+                    .unwrap_or_else(|| tr.tr("cli-never"));
+                println!(
+                    "{}",
+                    tr.tr_args("cli-status-last-sync", &[("time", last.into())])
+                );
+                println!(
+                    "{}",
+                    tr.tr_args("cli-status-queued", &[("count", queued(&items).into())])
+                );
                 if failed > 0 {
-                    println!("failed:     {failed}");
+                    println!(
+                        "{}",
+                        tr.tr_args("cli-status-failed", &[("count", failed.into())])
+                    );
                 }
             }
         }
@@ -350,18 +435,80 @@ enum Delivery {
     Failed(String),
 }
 
-fn signed_in(client: &Client) -> Result<()> {
+fn signed_in(session: &Session, client: &Client) -> Result<()> {
     if client.account().is_none() {
-        return Err(CliError::Failed(
-            "not signed in: run `tern login --username NAME` first".into(),
-        ));
+        return Err(CliError::Failed(session.tr.tr("cli-not-signed-in")));
     }
     Ok(())
 }
 
-/// Waits for the server (briefly) and remembers the sync; false when offline.
+/// Prints where a send or an upload stands; `extra` goes into the JSON.
+fn report(
+    session: &Session,
+    r: &RoomSummary,
+    outcome: Delivery,
+    extra: serde_json::Value,
+) -> Result<()> {
+    let tr = &session.tr;
+    let name = resolve::full_name(&session.workspaces(), r);
+    let state = match &outcome {
+        Delivery::Sent => "sent",
+        Delivery::Queued => "queued",
+        Delivery::Failed(reason) => {
+            return Err(CliError::Failed(tr.tr_args(
+                "cli-not-sent",
+                &[("room", name.into()), ("reason", reason.clone().into())],
+            )));
+        }
+    };
+    if session.global.json {
+        let mut v = json!({"state": state, "room": name});
+        if let (Some(o), serde_json::Value::Object(e)) = (v.as_object_mut(), extra) {
+            o.extend(e.into_iter().filter(|(_, v)| !v.is_null()));
+        }
+        println!("{v}");
+    } else if state == "sent" {
+        println!("{}", tr.tr_args("cli-sent", &[("room", name.into())]));
+    } else {
+        println!("{}", tr.tr_args("cli-queued", &[("room", name.into())]));
+    }
+    Ok(())
+}
+
+/// Like [`wait_delivered`], drawing the upload's progress on stderr.
+async fn wait_uploaded(
+    client: &Client,
+    txn: &str,
+    wait: Duration,
+    progress: bool,
+) -> Result<Delivery> {
+    if !progress {
+        return wait_delivered(client, txn, wait).await;
+    }
+    let mut events = client.events();
+    let waiting = wait_delivered(client, txn, wait);
+    tokio::pin!(waiting);
+    loop {
+        tokio::select! {
+            d = &mut waiting => {
+                eprintln!();
+                return d;
+            }
+            e = events.recv() => {
+                if let Some(ClientEvent::UploadProgress { txn_id, sent, total, .. }) = e
+                    && txn_id == txn
+                {
+                    let pct = (sent.min(total) * 100).checked_div(total).unwrap_or(100);
+                    eprint!("\r{pct:>3}% {sent}/{total}");
+                    let _ = std::io::stderr().flush();
+                }
+            }
+        }
+    }
+}
+
 async fn catch_up(session: &Session, client: &Client) -> Result<bool> {
-    signed_in(client)?;
+    signed_in(session, client)?;
     let online = settle(client, SETTLE).await;
     if online {
         session.synced();
@@ -400,9 +547,35 @@ async fn refresh_workspaces(session: &Session, client: &Client) {
 async fn find_room(session: &Session, client: &Client, q: &str) -> Result<RoomSummary> {
     let rooms = client.rooms().await?;
     let ws = session.workspaces();
-    resolve::resolve(&rooms, &ws, q)
+    resolve::resolve_in(&session.tr, &rooms, &ws, q)
         .cloned()
         .map_err(CliError::Usage)
+}
+
+/// A person by username or name, among the members of the rooms held
+/// here (so it works offline).
+async fn find_person(session: &Session, client: &Client, who: &str) -> Result<Uuid> {
+    let want = who.trim_start_matches('@').to_lowercase();
+    let mut found: Option<Uuid> = None;
+    for r in client.rooms().await? {
+        for m in client.members(r.id).await? {
+            let exact = m.username.to_lowercase() == want || m.name.to_lowercase() == want;
+            let prefix = m.username.to_lowercase().starts_with(&want)
+                || m.name.to_lowercase().starts_with(&want);
+            if exact {
+                return Ok(m.user_id);
+            }
+            if prefix && found.is_none() {
+                found = Some(m.user_id);
+            }
+        }
+    }
+    found.ok_or_else(|| {
+        CliError::Usage(session.tr.tr_args(
+            "tui-search-bad-filter",
+            &[("filter", format!("--from {who}").into())],
+        ))
+    })
 }
 
 fn queued(items: &[OutboxItem]) -> usize {
@@ -481,34 +654,50 @@ fn print_item(session: &Session, item: &TimelineItem) {
                 "body": if item.deleted { "" } else { item.body.as_str() },
                 "edited": item.edited, "deleted": item.deleted,
                 "reply_to": item.reply_to.as_ref().map(|r| r.id),
+                "attachments": item.attachments,
                 "reactions": reactions, "pending": item.seq.is_none()})
         );
         return;
     }
+    let tr = &session.tr;
     let mut line = format!(
         "{} {}: ",
         session.fmt_time(item.created_at),
         item.sender_name
     );
     if item.deleted {
-        line.push_str("(deleted)");
+        line.push_str(&format!("({})", tr.tr("cli-deleted")));
     } else {
         if let Some(r) = &item.reply_to {
-            line.push_str(&format!("[re {}] ", r.sender_name));
+            line.push_str(&format!(
+                "[{}] ",
+                tr.tr_args("cli-reply", &[("name", r.sender_name.clone().into())])
+            ));
         }
         line.push_str(&item.body);
         if item.edited {
-            line.push_str(" (edited)");
+            line.push_str(&format!(" {}", tr.tr("message-edited")));
         }
+    }
+    if !item.attachments.is_empty() {
+        line.push_str(&format!(
+            " [{}]",
+            tr.tr_args(
+                "tui-attachments",
+                &[("count", item.attachments.len().into())]
+            )
+        ));
     }
     for r in &item.reactions {
         line.push_str(&format!(" [{} {}]", r.emoji, r.count));
     }
     match &item.echo {
         tern_client_core::EchoState::Local(OutboxState::Failed { .. }) => {
-            line.push_str(" (failed)")
+            line.push_str(&format!(" ({})", tr.tr("cli-failed")))
         }
-        tern_client_core::EchoState::Local(_) => line.push_str(" (queued)"),
+        tern_client_core::EchoState::Local(_) => {
+            line.push_str(&format!(" ({})", tr.tr("cli-queued-mark")))
+        }
         tern_client_core::EchoState::Remote => {}
     }
     println!("{line}");
@@ -522,14 +711,23 @@ fn room_json(ws: &BTreeMap<Uuid, WorkspaceName>, r: &RoomSummary) -> serde_json:
         "muted": r.muted, "queued": r.pending_count, "failed": r.failed_count})
 }
 
-fn print_account(g: &Global, username: &str, a: &tern_client_core::Account) {
-    if g.json {
+fn print_account(session: &Session, username: &str, a: &tern_client_core::Account) {
+    if session.global.json {
         println!(
             "{}",
             json!({"user_id": a.user_id, "session_id": a.session_id, "server": a.server_url})
         );
     } else {
-        println!("signed in as {username} on {}", a.server_url);
+        println!(
+            "{}",
+            session.tr.tr_args(
+                "cli-signed-in",
+                &[
+                    ("user", username.to_owned().into()),
+                    ("server", a.server_url.clone().into())
+                ]
+            )
+        );
     }
 }
 
@@ -540,20 +738,23 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
 
 /// The password: one line of stdin when it is not a terminal, else a
 /// prompt that does not echo.
-fn read_password() -> Result<String> {
+fn read_password(tr: &tern_client_core::i18n::Translator) -> Result<String> {
+    let failed = |e: std::io::Error| {
+        CliError::Failed(tr.tr_args(
+            "cli-cannot-read-password",
+            &[("error", e.to_string().into())],
+        ))
+    };
     if !std::io::stdin().is_terminal() {
         let mut s = String::new();
-        std::io::stdin()
-            .read_line(&mut s)
-            .map_err(|e| CliError::Failed(format!("cannot read the password from stdin: {e}")))?;
+        std::io::stdin().read_line(&mut s).map_err(failed)?;
         let pw = s.trim_end_matches(['\n', '\r']).to_owned();
         if pw.is_empty() {
-            return Err(CliError::Usage("empty password on stdin".into()));
+            return Err(CliError::Usage(tr.tr("cli-empty-password")));
         }
         return Ok(pw);
     }
-    prompt_password("Password: ")
-        .map_err(|e| CliError::Failed(format!("cannot read the password: {e}")))
+    prompt_password(&format!("{}: ", tr.tr("password-field"))).map_err(failed)
 }
 
 fn prompt_password(prompt: &str) -> std::io::Result<String> {

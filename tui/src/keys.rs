@@ -32,10 +32,15 @@ pub enum Bound {
     MarkRead,
     NextRoom,
     PrevRoom,
+    OpenFile,
+    SaveFile,
+    Mute,
+    Members,
+    Directory,
 }
 
 impl Bound {
-    pub const ALL: [Bound; 22] = [
+    pub const ALL: [Bound; 27] = [
         Bound::Quit,
         Bound::Help,
         Bound::Command,
@@ -58,9 +63,30 @@ impl Bound {
         Bound::MarkRead,
         Bound::NextRoom,
         Bound::PrevRoom,
+        Bound::OpenFile,
+        Bound::SaveFile,
+        Bound::Mute,
+        Bound::Members,
+        Bound::Directory,
     ];
 
     /// The name used in the config file and the help's catalog id.
+    /// Whether the key does something while the room list has the focus;
+    /// other letters there go into the filter.
+    pub fn acts_on_rooms(self) -> bool {
+        !matches!(
+            self,
+            Self::Reply
+                | Self::Edit
+                | Self::Delete
+                | Self::React
+                | Self::OpenFile
+                | Self::SaveFile
+                | Self::Members
+                | Self::Directory
+        )
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Quit => "quit",
@@ -85,6 +111,11 @@ impl Bound {
             Self::MarkRead => "mark-read",
             Self::NextRoom => "next-room",
             Self::PrevRoom => "prev-room",
+            Self::OpenFile => "open-file",
+            Self::SaveFile => "save-file",
+            Self::Mute => "mute",
+            Self::Members => "members",
+            Self::Directory => "directory",
         }
     }
 
@@ -112,6 +143,11 @@ impl Bound {
             Self::MarkRead => &["R"],
             Self::NextRoom => &["alt-down", "ctrl-n"],
             Self::PrevRoom => &["alt-up", "ctrl-p"],
+            Self::OpenFile => &["o"],
+            Self::SaveFile => &["s"],
+            Self::Mute => &["alt-m"],
+            Self::Members => &["M"],
+            Self::Directory => &["D"],
         }
     }
 }

@@ -2,7 +2,8 @@
 //! store: the server it signed in to, when it last caught up, and the
 //! workspaces' names (client-core keeps only their ids), so that later runs
 //! and headless commands need no `--server` and can name rooms
-//! `workspace/room` offline.
+//! `workspace/room` offline; and the user's mute and notification level
+//! per room.
 //!
 //! The file is `<data dir>/<profile>/tui-state.json`. It is a cache: a
 //! missing or broken file is the same as an empty one.
@@ -11,6 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use tern_client_core::protocol::room::NotifyLevel;
 use uuid::Uuid;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -27,6 +29,16 @@ pub struct ProfileState {
     /// Unix seconds of the last finished sync by any `tern` on this profile.
     pub last_sync: Option<i64>,
     pub workspaces: BTreeMap<Uuid, WorkspaceName>,
+    /// Mute and notification level per room.
+    pub rooms: BTreeMap<Uuid, RoomPrefs>,
+}
+
+/// The user's choices for one room: muted, and which messages notify.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct RoomPrefs {
+    pub muted: Option<bool>,
+    pub notify: Option<NotifyLevel>,
 }
 
 pub fn path(data_dir: &Path, profile: &str) -> PathBuf {

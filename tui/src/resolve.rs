@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use tern_client_core::RoomSummary;
+use tern_client_core::i18n::Translator;
 use uuid::Uuid;
 
 use crate::profile::WorkspaceName;
@@ -24,8 +25,19 @@ pub fn full_name(ws: &BTreeMap<Uuid, WorkspaceName>, room: &RoomSummary) -> Stri
     format!("{}/{}", workspace_label(ws, room.workspace_id), room.name)
 }
 
-/// Finds one room; the error says why none or which ones.
+/// Finds one room; the error says (in English) why none or which ones.
 pub fn resolve<'a>(
+    rooms: &'a [RoomSummary],
+    ws: &BTreeMap<Uuid, WorkspaceName>,
+    query: &str,
+) -> Result<&'a RoomSummary, String> {
+    resolve_in(&Translator::for_locale("en"), rooms, ws, query)
+}
+
+/// Finds one room; the error says in `tr`'s language why none or which
+/// ones.
+pub fn resolve_in<'a>(
+    tr: &Translator,
     rooms: &'a [RoomSummary],
     ws: &BTreeMap<Uuid, WorkspaceName>,
     query: &str,
@@ -35,7 +47,7 @@ pub fn resolve<'a>(
         return rooms
             .iter()
             .find(|r| r.id == id)
-            .ok_or_else(|| format!("no room with id {id} here"));
+            .ok_or_else(|| tr.tr_args("cli-no-room-id", &[("id", id.to_string().into())]));
     }
     let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase();
     let (wsq, name) = match q.split_once('/') {
@@ -58,12 +70,15 @@ pub fn resolve<'a>(
         .collect();
     match found.as_slice() {
         [one] => Ok(one),
-        [] => Err(format!("no room named {query:?} here")),
+        [] => Err(tr.tr_args("cli-no-room-named", &[("room", query.to_owned().into())])),
         many => {
             let names: Vec<String> = many.iter().map(|r| full_name(ws, r)).collect();
-            Err(format!(
-                "room name {query:?} is ambiguous: use one of {}",
-                names.join(", ")
+            Err(tr.tr_args(
+                "cli-room-ambiguous",
+                &[
+                    ("room", query.to_owned().into()),
+                    ("names", names.join(", ").into()),
+                ],
             ))
         }
     }

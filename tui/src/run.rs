@@ -128,6 +128,7 @@ pub async fn run_loop<B: Backend>(
             for a in event_actions(app, e, size.width, size.height) {
                 if matches!(a, Action::Key(_) | Action::Text(_) | Action::Submit) {
                     app.notice = None;
+                    app.clear_finished();
                 }
                 apply(app, a, worker, to_ui, notifier);
             }
@@ -217,7 +218,7 @@ fn input_thread(tx: mpsc::UnboundedSender<Event>, stop: Arc<AtomicBool>) {
 /// Builds the app for a session: restored session or login screen.
 pub fn build_app(session: &Session, me: Option<uuid::Uuid>) -> (App, Vec<Cmd>) {
     let cfg = &session.config;
-    let tr = Translator::new(cfg.config.locale.as_deref());
+    let tr = Translator::for_locale(session.tr.locale());
     let mut app = App::new(
         cfg.config.clone(),
         tr,
@@ -230,7 +231,9 @@ pub fn build_app(session: &Session, me: Option<uuid::Uuid>) -> (App, Vec<Cmd>) {
             error: true,
         });
     }
-    app.workspaces = ProfileState::load(&session.data_dir, &session.global.profile).workspaces;
+    let state = ProfileState::load(&session.data_dir, &session.global.profile);
+    app.workspaces = state.workspaces;
+    app.prefs = state.rooms;
     let cmds = match me {
         Some(me) => app.start_signed_in(me),
         None => vec![],

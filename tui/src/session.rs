@@ -4,6 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
+use tern_client_core::i18n::Translator;
 use tern_client_core::{Client, ClientConfig};
 use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
@@ -25,6 +28,8 @@ pub struct Session {
     pub server_url: String,
     /// The local time zone, read once at start (before threads exist).
     pub offset: UtcOffset,
+    /// `--locale`, else the config's `locale`, else the system's.
+    pub tr: Arc<Translator>,
 }
 
 impl Session {
@@ -37,7 +42,11 @@ impl Session {
             .or(remembered)
             .or_else(|| config.config.server.clone())
             .unwrap_or_else(|| DEFAULT_SERVER.to_owned());
+        let tr = Arc::new(Translator::new(
+            global.locale.as_deref().or(config.config.locale.as_deref()),
+        ));
         Self {
+            tr,
             global,
             config,
             data_dir,
@@ -59,7 +68,13 @@ impl Session {
 
     pub async fn open_client(&self) -> Result<Client, CliError> {
         Client::open(self.client_config()).await.map_err(|e| {
-            CliError::Failed(format!("cannot open profile {}: {e}", self.global.profile))
+            CliError::Failed(self.tr.tr_args(
+                "cli-cannot-open-profile",
+                &[
+                    ("profile", self.global.profile.clone().into()),
+                    ("error", e.to_string().into()),
+                ],
+            ))
         })
     }
 

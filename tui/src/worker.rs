@@ -5,11 +5,11 @@
 //! loop, and reopens the client when the user signs in to another server.
 
 use tern_client_core::protocol::room::{RoomKind, Visibility};
-use tern_client_core::{Client, ClientEvent, NewRoom, OutboxState, SearchQuery, TimelineChange};
+use tern_client_core::{Client, ClientEvent, NewRoom, OutboxState, TimelineChange};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::app::{Action, Cmd, Hit};
+use crate::app::{Action, Cmd, DirEntry, Hit, PageKind, UserEntry};
 
 use crate::session::Session;
 
@@ -39,6 +39,8 @@ struct Worker {
     client: Client,
     to_ui: mpsc::UnboundedSender<Action>,
     forwarder: tokio::task::JoinHandle<()>,
+    /// The language of the notices it sends (follows `:lang`).
+    tr: tern_client_core::i18n::Translator,
 }
 
 /// Starts the worker over an open client; actions it hears of go to `to_ui`.
@@ -49,7 +51,9 @@ pub fn spawn(
 ) -> WorkerHandle {
     let (tx, mut rx) = mpsc::channel::<Request>(256);
     let forwarder = forward(client.clone(), to_ui.clone());
+    let tr = tern_client_core::i18n::Translator::for_locale(session.tr.locale());
     let mut w = Worker {
+        tr,
         session,
         client,
         to_ui,
@@ -107,22 +111,16 @@ async fn incoming(
     ids: &[Uuid],
 ) {
     let me = client.account().map(|a| a.user_id);
-    let direct = client
-        .rooms()
-        .await
-        .ok()
-        .and_then(|rs| rs.into_iter().find(|r| r.id == room))
-        .is_some_and(|r| r.kind == RoomKind::Direct);
     for id in ids {
         if let Ok(Some(m)) = client.message(*id).await
             && Some(m.sender_id) != me
             && m.seq.is_some()
-            && (m.mentions_me || direct)
         {
             let _ = to_ui.send(Action::Incoming {
                 room,
                 sender: m.sender_name,
                 body: m.body,
+                mention: m.mentions_me,
             });
         }
     }
@@ -188,24 +186,194 @@ impl Worker {
                 Err(e) => err(e),
             },
             Cmd::LoadTimeline { room, limit, focus } => match c.timeline(room, None, limit).await {
-                Ok(page) => vec![Action::TimelineLoaded {
-                    room,
-                    page,
-                    older: false,
-                    focus,
-                }],
+                Ok(page) => page_loaded(&c, room, page, PageKind::Live, focus).await,
                 Err(e) => err(e),
             },
             Cmd::LoadOlder { room, before } => {
                 match c.timeline(room, Some(before), crate::app::PAGE).await {
-                    Ok(page) => vec![Action::TimelineLoaded {
-                        room,
-                        page,
-                        older: true,
-                        focus: None,
-                    }],
+                    Ok(page) => page_loaded(&c, room, page, PageKind::Older, None).await,
+                    Err(e) => {
+                        let mut a = err(e);
+                        a.push(Action::PageFailed { room });
+                        a
+                    }
+                }
+            }
+            Cmd::LoadWindow {
+                room,
+                before,
+                limit,
+                focus,
+            } => match c.timeline(room, Some(before), limit).await {
+                Ok(page) => page_loaded(&c, room, page, PageKind::Window, focus).await,
+                Err(e) => err(e),
+            },
+            Cmd::LoadNewer { room, after } => match newer(&c, room, after).await {
+                Ok((page, at_end)) => {
+                    page_loaded(&c, room, page, PageKind::Newer { at_end }, None).await
+                }
+                Err(e) => {
+                    let mut a = err(e);
+                    a.push(Action::PageFailed { room });
+                    a
+                }
+            },
+            Cmd::LoadThreads { room, from, to } => match c.thread_counts(room, from, to).await {
+                Ok(counts) => vec![Action::ThreadsLoaded { room, counts }],
+                Err(e) => err(e),
+            },
+            Cmd::Upload { room, path } => {
+                let local = match c.send_file(room, &path, "").await {
+                    Ok(id) => id,
+                    Err(e) => return err(e),
+                };
+                match c.attachments(local).await {
+                    Ok(files) => files
+                        .into_iter()
+                        .map(|f| Action::TransferStarted {
+                            file: f.id,
+                            name: f.name,
+                            total: Some(f.size),
+                            upload: true,
+                        })
+                        .collect(),
                     Err(e) => err(e),
                 }
+            }
+            Cmd::OpenFile { file } => match self.fetch(file).await {
+                Ok((path, _)) => match open_with_system(&path) {
+                    Ok(()) => vec![Action::Notice(self.tr().tr_args(
+                        "tui-file-opened",
+                        &[("path", path.display().to_string().into())],
+                    ))],
+                    Err(opener) => vec![Action::Error(self.tr().tr_args(
+                        "tui-no-opener",
+                        &[
+                            ("opener", opener.into()),
+                            ("path", path.display().to_string().into()),
+                        ],
+                    ))],
+                },
+                Err(e) => err(e),
+            },
+            Cmd::SaveFile { file, dest } => match self.fetch(file).await {
+                Ok((path, name)) => match save_copy(&path, &name, dest).await {
+                    Ok(to) => vec![Action::Notice(self.tr().tr_args(
+                        "tui-file-saved",
+                        &[
+                            ("name", name.into()),
+                            ("path", to.display().to_string().into()),
+                        ],
+                    ))],
+                    Err(e) => err(e),
+                },
+                Err(e) => err(e),
+            },
+            Cmd::LoadMembers { room } => match c.members(room).await {
+                Ok(m) => vec![Action::MembersLoaded(m)],
+                Err(e) => err(e),
+            },
+            Cmd::LoadDirectory => {
+                let ws = self.session.workspaces();
+                let mut ids: Vec<Uuid> = ws.keys().copied().collect();
+                if ids.is_empty() {
+                    match c.workspaces().await {
+                        Ok(l) => ids = l.into_iter().map(|w| w.id).collect(),
+                        Err(e) => return err(e),
+                    }
+                }
+                let mut out = Vec::new();
+                for w in ids {
+                    let dir = match c.directory(w).await {
+                        Ok(d) => d,
+                        Err(e) => return err(e),
+                    };
+                    let label = crate::resolve::workspace_label(&ws, w);
+                    for r in dir {
+                        // Public rooms to join, and the caller's own; a
+                        // private room one is not in shows no name.
+                        let joined = r.membership
+                            == Some(tern_client_core::protocol::room::MemberState::Joined);
+                        if r.archived
+                            || r.kind == RoomKind::Direct
+                            || r.name.is_none()
+                            || (r.visibility != Visibility::Public && !joined)
+                        {
+                            continue;
+                        }
+                        out.push(DirEntry {
+                            id: r.id,
+                            workspace: label.clone(),
+                            name: r.name.unwrap_or_default(),
+                            topic: r.topic,
+                            members: r.member_count,
+                            joined,
+                        });
+                    }
+                }
+                out.sort_by(|a, b| {
+                    (&a.workspace, a.name.to_lowercase())
+                        .cmp(&(&b.workspace, b.name.to_lowercase()))
+                });
+                vec![Action::DirectoryLoaded(out)]
+            }
+            Cmd::LoadUsers => match self.users().await {
+                Ok(u) => vec![Action::UsersLoaded(u)],
+                Err(e) => {
+                    tracing::info!(error = %e, "cannot list the workspaces' members");
+                    vec![]
+                }
+            },
+            Cmd::Invite { room, user } => {
+                let users = match self.users().await {
+                    Ok(u) => u,
+                    Err(e) => return err(e),
+                };
+                let want = user.to_lowercase();
+                let found = users
+                    .iter()
+                    .find(|u| u.username.to_lowercase() == want)
+                    .or_else(|| users.iter().find(|u| u.name.to_lowercase() == want))
+                    .or_else(|| {
+                        users
+                            .iter()
+                            .find(|u| u.username.to_lowercase().starts_with(&want))
+                    });
+                let Some(u) = found else {
+                    return vec![Action::Error(
+                        self.tr()
+                            .tr_args("tui-invite-unknown", &[("user", user.into())]),
+                    )];
+                };
+                match c.invite(room, u.id).await {
+                    Ok(()) => vec![Action::Notice(
+                        self.tr()
+                            .tr_args("tui-invited", &[("user", u.name.clone().into())]),
+                    )],
+                    Err(e) => err(e),
+                }
+            }
+            Cmd::JoinId { room } => match c.join(room).await {
+                Ok(_) => vec![Action::Notice(self.tr().tr("tui-joined"))],
+                Err(e) => err(e),
+            },
+            Cmd::SavePrefs { room, prefs } => {
+                crate::profile::ProfileState::update(
+                    &self.session.data_dir,
+                    &self.session.global.profile,
+                    |s| {
+                        s.rooms.insert(room, prefs);
+                    },
+                );
+                // Other devices follow when the server can be told; the
+                // choice holds here either way.
+                if let Err(e) = c
+                    .set_room_notifications(room, prefs.muted, prefs.notify)
+                    .await
+                {
+                    tracing::info!(error = %e, "the server did not hear the room's notification level");
+                }
+                vec![Action::Client(ClientEvent::RoomListChanged)]
             }
             Cmd::Backfill { room } => match c.backfill(room, crate::app::PAGE).await {
                 Ok(count) => vec![Action::BackfillDone { room, count }],
@@ -237,14 +405,8 @@ impl Worker {
                 .err()
                 .map(err)
                 .unwrap_or_default(),
-            Cmd::Search { text, room } => {
-                let q = SearchQuery {
-                    text,
-                    room_id: room,
-                    limit: Some(200),
-                    ..SearchQuery::default()
-                };
-                let hits = match c.search(q).await {
+            Cmd::Search { query } => {
+                let hits = match c.search(query).await {
                     Ok(h) => h,
                     Err(e) => return err(e),
                 };
@@ -276,13 +438,14 @@ impl Worker {
                 // A page that ends a little after the message, so it shows
                 // with what came before and after it.
                 let before = seq.map(|s| s + 20);
+                let newest = newest_seq(&c, room).await;
                 match c.timeline(room, before, crate::app::PAGE).await {
-                    Ok(page) => vec![Action::TimelineLoaded {
-                        room,
-                        page,
-                        older: false,
-                        focus: Some(message),
-                    }],
+                    Ok(page) => {
+                        let last = page.items.iter().rev().find_map(|i| i.seq);
+                        let detached = matches!((last, newest), (Some(l), Some(n)) if l < n);
+                        page_loaded(&c, room, page, PageKind::Jump { detached }, Some(message))
+                            .await
+                    }
                     Err(e) => err(e),
                 }
             }
@@ -365,7 +528,10 @@ impl Worker {
                         };
                     }
                 }
-                err(format!("no room named {wanted:?} in the directory"))
+                vec![Action::Error(self.tr().tr_args(
+                    "tui-directory-unknown",
+                    &[("room", wanted.to_owned().into())],
+                ))]
             }
             Cmd::Leave { room } => c.leave(room).await.err().map(err).unwrap_or_default(),
             Cmd::Create {
@@ -398,13 +564,83 @@ impl Worker {
                 Err(e) => err(e),
             },
             Cmd::Notify { .. } => vec![],
+            Cmd::Locale(l) => {
+                self.tr = tern_client_core::i18n::Translator::for_locale(&l);
+                vec![]
+            }
         }
     }
 
+    fn tr(&self) -> &tern_client_core::i18n::Translator {
+        &self.tr
+    }
+
+    /// A file's path in the cache (downloading it first, with progress)
+    /// and its name.
+    async fn fetch(&self, file: Uuid) -> tern_client_core::Result<(std::path::PathBuf, String)> {
+        let info = self.client.file_info(file).await.ok();
+        let cached = info.as_ref().is_some_and(|i| i.cached);
+        if !cached {
+            let _ = self.to_ui.send(Action::TransferStarted {
+                file,
+                name: info.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
+                total: info.as_ref().filter(|i| i.known).map(|i| i.size),
+                upload: false,
+            });
+        }
+        let res = self.client.download(file).await;
+        if !cached {
+            let _ = self.to_ui.send(Action::TransferDone { file });
+        }
+        let path = res?;
+        let name = self
+            .client
+            .file_info(file)
+            .await
+            .map(|i| i.name)
+            .ok()
+            .filter(|n| !n.is_empty())
+            .or_else(|| path.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| file.to_string());
+        Ok((path, name))
+    }
+
+    /// The members of every workspace this profile knows, once each.
+    async fn users(&self) -> tern_client_core::Result<Vec<UserEntry>> {
+        let mut ids: Vec<Uuid> = self.session.workspaces().keys().copied().collect();
+        if ids.is_empty() {
+            ids = self
+                .client
+                .workspaces()
+                .await?
+                .into_iter()
+                .map(|w| w.id)
+                .collect();
+        }
+        let mut out: Vec<UserEntry> = Vec::new();
+        for w in ids {
+            for m in self.client.workspace_members(w).await? {
+                if out.iter().any(|u| u.id == m.user.id) {
+                    continue;
+                }
+                let name = if m.user.display_name.trim().is_empty() {
+                    m.user.username.clone()
+                } else {
+                    m.user.display_name.clone()
+                };
+                out.push(UserEntry {
+                    id: m.user.id,
+                    username: m.user.username,
+                    name,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.username.cmp(&b.username));
+        Ok(out)
+    }
+
     fn session_tr(&self, id: &str, n: usize) -> String {
-        let tr =
-            tern_client_core::i18n::Translator::new(self.session.config.config.locale.as_deref());
-        tr.tr_args(id, &[("count", n.into())])
+        self.tr.tr_args(id, &[("count", n.into())])
     }
 
     /// Reopens the client when the login form names another server.
@@ -423,4 +659,152 @@ impl Worker {
         self.forwarder = forward(self.client.clone(), self.to_ui.clone());
         Ok(())
     }
+}
+
+/// The page's actions: the page, then the attachments of its messages.
+async fn page_loaded(
+    c: &Client,
+    room: Uuid,
+    page: tern_client_core::TimelinePage,
+    kind: PageKind,
+    focus: Option<Uuid>,
+) -> Vec<Action> {
+    let mut files = Vec::new();
+    for i in page.items.iter().filter(|i| !i.attachments.is_empty()) {
+        match c.attachments(i.id).await {
+            Ok(a) => files.push((i.id, a)),
+            Err(e) => tracing::info!(error = %e, "cannot read a message's attachments"),
+        }
+    }
+    vec![
+        Action::TimelineLoaded {
+            room,
+            page,
+            kind,
+            focus,
+        },
+        Action::FilesLoaded { room, files },
+    ]
+}
+
+async fn newest_seq(c: &Client, room: Uuid) -> Option<i64> {
+    c.timeline(room, None, 1)
+        .await
+        .ok()
+        .and_then(|p| p.items.iter().rev().find_map(|i| i.seq))
+}
+
+/// Messages after seq `after`, oldest first, with only `before` to ask
+/// with: look a stretch of seqs ahead, widening it until messages show or
+/// the newest is passed (then the newest page, local echoes too).
+pub async fn newer(
+    c: &Client,
+    room: Uuid,
+    after: i64,
+) -> tern_client_core::Result<(tern_client_core::TimelinePage, bool)> {
+    let page = crate::app::PAGE;
+    let newest = newest_seq(c, room).await;
+    let mut span = i64::from(page);
+    loop {
+        if newest.is_none_or(|n| after + span >= n) {
+            let mut p = c.timeline(room, None, page + 50).await?;
+            p.items.retain(|i| i.seq.is_none_or(|s| s > after));
+            return Ok((p, true));
+        }
+        // At most `span` messages have seqs in (after, after + span], so a
+        // page of `span` holds them all.
+        let limit = u32::try_from(span).unwrap_or(1000).min(1000);
+        let mut p = c.timeline(room, Some(after + span + 1), limit).await?;
+        p.items.retain(|i| i.seq.is_some_and(|s| s > after));
+        if !p.items.is_empty() {
+            return Ok((p, false));
+        }
+        span = span.saturating_mul(4);
+    }
+}
+
+/// Opens a file with the system's opener; the opener's name when there is
+/// none.
+fn open_with_system(path: &std::path::Path) -> Result<(), String> {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let found = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(opener).is_file()));
+    if !found {
+        return Err(opener.to_owned());
+    }
+    match std::process::Command::new(opener)
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(mut child) => {
+            // Reaped in the background.
+            std::thread::spawn(move || {
+                let _ = child.wait();
+            });
+            Ok(())
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot start {opener}");
+            Err(opener.to_owned())
+        }
+    }
+}
+
+/// The folder `:save` puts files in when given none: the XDG download
+/// folder, else `~/Downloads`, else the current folder.
+pub fn download_dir() -> std::path::PathBuf {
+    dirs::download_dir()
+        .or_else(|| dirs::home_dir().map(|h| h.join("Downloads")))
+        .unwrap_or_else(|| std::path::PathBuf::from("."))
+}
+
+/// Copies a cached file to `dest` (a file, or a folder to put `name` in;
+/// by default the download folder), never over an existing file.
+pub async fn save_copy(
+    from: &std::path::Path,
+    name: &str,
+    dest: Option<std::path::PathBuf>,
+) -> tern_client_core::Result<std::path::PathBuf> {
+    let io = |p: &std::path::Path, e: std::io::Error| {
+        tern_client_core::Error::InvalidInput(format!("{}: {e}", p.display()))
+    };
+    // A name from the server never climbs out of the folder.
+    let safe: String = std::path::Path::new(name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty() && n != ".." && n != ".")
+        .unwrap_or_else(|| "file".to_owned());
+    let target = match dest {
+        None => download_dir().join(&safe),
+        Some(d) if d.is_dir() || d.as_os_str().to_string_lossy().ends_with('/') => d.join(&safe),
+        Some(d) => d,
+    };
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| io(dir, e))?;
+    }
+    let mut to = target.clone();
+    let mut n = 1;
+    while tokio::fs::try_exists(&to).await.unwrap_or(false) {
+        let stem = target
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let ext = target
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy()))
+            .unwrap_or_default();
+        to = target.with_file_name(format!("{stem} ({n}){ext}"));
+        n += 1;
+    }
+    tokio::fs::copy(from, &to).await.map_err(|e| io(&to, e))?;
+    Ok(to)
 }

@@ -124,3 +124,94 @@ tui-key-react = React
 tui-key-mark-read = Mark read
 tui-key-next-room = Next room
 tui-key-prev-room = Previous room
+
+## Terminal client (tern): files, rooms and people
+
+tui-key-open-file = Open the attachment
+tui-key-save-file = Save the attachment
+tui-key-mute = Mute or unmute the room
+tui-key-members = Members
+tui-key-directory = Room directory
+tui-help-files = Files and rooms: :upload PATH · :open · :save [PATH] · :mute [ROOM] · :unmute [ROOM] · :notify all|mentions|none · :invite USER · :members · :directory · Tab completes commands and names
+tui-cmd-upload-usage = Use :upload PATH
+tui-cmd-no-file = Select a message with an attachment first
+tui-cmd-notify-usage = Use :notify all, :notify mentions or :notify none
+tui-cmd-invite-usage = Use :invite USER
+tui-notify-set = Notifications in { $room }: { $level ->
+    [all] every message
+    [none] none
+   *[mentions] mentions and direct messages
+}
+tui-muted = { $room } muted
+tui-unmuted = { $room } no longer muted
+tui-file-opened = Opened { $path }
+tui-no-opener = No program to open files ({ $opener }) is installed; the file is at { $path } (:save copies it)
+tui-file-saved = Saved { $name } to { $path }
+tui-file-unknown = a file (details not fetched yet)
+tui-file-uploading = uploading
+tui-file-cached = here offline
+tui-upload-done = uploaded
+tui-download-done = downloaded
+tui-thread-replies = { $count ->
+    [one] { $count } reply in the thread
+   *[other] { $count } replies in the thread
+}
+tui-invite-unknown = No one named { $user } in your workspaces
+tui-invited = { $user } invited
+tui-joined = Joined
+tui-directory-unknown = No room named { $room } in the directory
+tui-members-title = Members of { $room } ({ $count })
+tui-members-empty = No members known here yet
+tui-members-hint = Enter: direct message · ↑↓: choose · Esc: close
+tui-member-invited = invited
+tui-member-you = you
+tui-role-owner = owner
+tui-role-moderator = moderator
+tui-directory-title = Room directory
+tui-directory-empty = No rooms to show
+tui-directory-hint = Enter: join or open · ↑↓: choose · Esc: close
+tui-directory-members = { $count ->
+    [one] { $count } member
+   *[other] { $count } members
+}
+
+## Terminal client (tern): headless commands
+
+cli-cannot-open-profile = cannot open profile { $profile }: { $error }
+cli-signed-in = signed in as { $user } on { $server }
+cli-signed-out = signed out; local data of profile { $profile } wiped
+cli-offline-rooms = offline: showing the rooms held locally
+cli-offline-messages = offline: showing the messages held locally
+cli-unread = { $count } unread
+cli-mentions = { $count } mentions
+cli-muted = muted
+cli-cannot-read-stdin = cannot read stdin: { $error }
+cli-empty-text = nothing to send: the text is empty
+cli-not-a-file = { $path } is not a file
+cli-sent = sent to { $room }
+cli-queued = queued for { $room }: the server cannot be reached now; `tern sync` or the next start of tern delivers it
+cli-not-sent = not sent to { $room }: { $reason }
+cli-cannot-reach = cannot reach { $server }: { $count } actions still queued
+cli-synced = synced; the outbox is empty
+cli-failed-for-good = { $count } actions failed for good; retry or discard them in tern
+cli-timed-out = timed out with { $count } actions still queued
+cli-state-signed-out = signed out
+cli-status-connection = connection: { $state } ({ $server })
+cli-status-last-sync = last sync:  { $time }
+cli-status-queued = queued:     { $count }
+cli-status-failed = failed:     { $count }
+cli-never = never
+cli-not-signed-in = not signed in: run `tern login --username NAME` first
+cli-deleted = deleted
+cli-reply = re { $name }
+cli-failed = failed
+cli-queued-mark = queued
+cli-cannot-read-password = cannot read the password: { $error }
+cli-empty-password = empty password on stdin
+cli-no-room-id = no room with id { $id } here
+cli-no-room-named = no room named “{ $room }” here
+cli-room-ambiguous = room name “{ $room }” is ambiguous: use one of { $names }
+tui-react-title = React
+tui-react-hint = 1–8 or ←→ and Enter · : any emoji · Esc closes
+tui-search-bad-filter = { $filter }: no such person, room or date (filters: from:NAME in:ROOM has:file no:file after:YYYY-MM-DD before:YYYY-MM-DD)
+tui-newer-below = Newer messages below (End goes to the newest)

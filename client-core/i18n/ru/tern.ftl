@@ -128,3 +128,96 @@ tui-key-react = Реакция
 tui-key-mark-read = Прочитано
 tui-key-next-room = Следующая комната
 tui-key-prev-room = Предыдущая комната
+
+## Терминальный клиент (tern): файлы, комнаты и люди
+
+tui-key-open-file = Открыть вложение
+tui-key-save-file = Сохранить вложение
+tui-key-mute = Заглушить комнату или вернуть звук
+tui-key-members = Участники
+tui-key-directory = Каталог комнат
+tui-help-files = Файлы и комнаты: :upload ПУТЬ · :open · :save [ПУТЬ] · :mute [КОМНАТА] · :unmute [КОМНАТА] · :notify all|mentions|none · :invite ИМЯ · :members · :directory · Tab дополняет команды и имена
+tui-cmd-upload-usage = Используйте :upload ПУТЬ
+tui-cmd-no-file = Сначала выберите сообщение с вложением
+tui-cmd-notify-usage = Используйте :notify all, :notify mentions или :notify none
+tui-cmd-invite-usage = Используйте :invite ИМЯ
+tui-notify-set = Уведомления в { $room }: { $level ->
+    [all] каждое сообщение
+    [none] никаких
+   *[mentions] упоминания и личные сообщения
+}
+tui-muted = Звук в { $room } выключен
+tui-unmuted = Звук в { $room } снова включён
+tui-file-opened = Открыт { $path }
+tui-no-opener = Не установлена программа для открытия файлов ({ $opener }); файл лежит в { $path } (:save скопирует его)
+tui-file-saved = { $name } сохранён в { $path }
+tui-file-unknown = файл (сведения ещё не получены)
+tui-file-uploading = загружается
+tui-file-cached = доступен офлайн
+tui-upload-done = загружено
+tui-download-done = скачано
+tui-thread-replies = { $count ->
+    [one] { $count } ответ в ветке
+    [few] { $count } ответа в ветке
+   *[other] { $count } ответов в ветке
+}
+tui-invite-unknown = В ваших пространствах нет никого по имени { $user }
+tui-invited = { $user } приглашён(а)
+tui-joined = Вы вошли в комнату
+tui-directory-unknown = В каталоге нет комнаты { $room }
+tui-members-title = Участники { $room } ({ $count })
+tui-members-empty = Участники здесь пока неизвестны
+tui-members-hint = Enter: личное сообщение · ↑↓: выбор · Esc: закрыть
+tui-member-invited = приглашён(а)
+tui-member-you = вы
+tui-role-owner = владелец
+tui-role-moderator = модератор
+tui-directory-title = Каталог комнат
+tui-directory-empty = Нет комнат
+tui-directory-hint = Enter: войти или открыть · ↑↓: выбор · Esc: закрыть
+tui-directory-members = { $count ->
+    [one] { $count } участник
+    [few] { $count } участника
+   *[other] { $count } участников
+}
+
+## Терминальный клиент (tern): команды без интерфейса
+
+cli-cannot-open-profile = не удаётся открыть профиль { $profile }: { $error }
+cli-signed-in = вы вошли как { $user } на { $server }
+cli-signed-out = вы вышли; локальные данные профиля { $profile } стёрты
+cli-offline-rooms = нет связи: показаны комнаты, сохранённые здесь
+cli-offline-messages = нет связи: показаны сообщения, сохранённые здесь
+cli-unread = непрочитанных: { $count }
+cli-mentions = упоминаний: { $count }
+cli-muted = без звука
+cli-cannot-read-stdin = не удаётся прочитать stdin: { $error }
+cli-empty-text = нечего отправлять: текст пуст
+cli-not-a-file = { $path } не является файлом
+cli-sent = отправлено в { $room }
+cli-queued = в очереди для { $room }: сервер сейчас недоступен; `tern sync` или следующий запуск tern доставит сообщение
+cli-not-sent = не отправлено в { $room }: { $reason }
+cli-cannot-reach = сервер { $server } недоступен: в очереди действий: { $count }
+cli-synced = синхронизировано; очередь пуста
+cli-failed-for-good = не удалось выполнить действий: { $count }; повторите или отмените их в tern
+cli-timed-out = время вышло, в очереди действий: { $count }
+cli-state-signed-out = вход не выполнен
+cli-status-connection = связь: { $state } ({ $server })
+cli-status-last-sync = синхронизация: { $time }
+cli-status-queued = в очереди: { $count }
+cli-status-failed = с ошибкой: { $count }
+cli-never = никогда
+cli-not-signed-in = вход не выполнен: сначала запустите `tern login --username ИМЯ`
+cli-deleted = удалено
+cli-reply = ответ { $name }
+cli-failed = ошибка
+cli-queued-mark = в очереди
+cli-cannot-read-password = не удаётся прочитать пароль: { $error }
+cli-empty-password = пустой пароль в stdin
+cli-no-room-id = здесь нет комнаты с id { $id }
+cli-no-room-named = здесь нет комнаты «{ $room }»
+cli-room-ambiguous = имя комнаты «{ $room }» неоднозначно: укажите одно из { $names }
+tui-react-title = Реакция
+tui-react-hint = 1–8 или ←→ и Enter · : любой эмодзи · Esc закрывает
+tui-search-bad-filter = { $filter }: нет такого человека, комнаты или даты (фильтры: from:ИМЯ in:КОМНАТА has:file no:file after:ГГГГ-ММ-ДД before:ГГГГ-ММ-ДД)
+tui-newer-below = Ниже есть новые сообщения (End — к последним)

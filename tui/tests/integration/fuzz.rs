@@ -9,7 +9,7 @@ use tern_tui::app::Action;
 fn random_key(rng: &mut fastrand::Rng) -> KeyEvent {
     const CHARS: &[char] = &[
         'a', 'j', 'k', 'g', 'G', 'q', 'i', 'r', 'e', 'd', 'y', 'n', '+', ':', '/', '?', ' ', '@',
-        'ж', '👍', 'R', 'h', 'l', '1',
+        'ж', '👍', 'R', 'h', 'l', '1', 'o', 's', 'm', 'M', 'D', '~', '.',
     ];
     let code = match rng.u8(0..16) {
         0 => KeyCode::Enter,
@@ -49,9 +49,66 @@ fn random_input_never_panics() {
         if round % 5 == 0 {
             app.screen = tern_tui::app::Screen::Login;
         }
+        // The popups, progress bars and a scrolled-back window too.
+        match round % 4 {
+            1 => {
+                let _ = app.update(Action::Key(tern_tui::keys::Bound::Members));
+                let _ = app.update(Action::MembersLoaded(vec![]));
+            }
+            2 => {
+                let _ = app.run_command("directory");
+                let _ = app.update(Action::DirectoryLoaded(vec![tern_tui::app::DirEntry {
+                    id: uuid::Uuid::from_u128(77),
+                    workspace: "w".into(),
+                    name: "x".into(),
+                    topic: None,
+                    members: 0,
+                    joined: false,
+                }]));
+            }
+            3 => {
+                app.timeline.detached = true;
+                app.transfers.push(tern_tui::app::Transfer {
+                    file: uuid::Uuid::from_u128(78),
+                    name: "f".into(),
+                    done: 5,
+                    total: Some(0),
+                    upload: true,
+                    finished: false,
+                });
+            }
+            _ => {}
+        }
         let (mut w, mut h) = (100u16, 30u16);
         let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
         for step in 0..400 {
+            if rng.u8(0..25) == 0 {
+                // A command line, as typed after `:`.
+                const LINES: &[&str] = &[
+                    "upload",
+                    "upload /nonexistent/x",
+                    "open",
+                    "save",
+                    "save ~/x",
+                    "mute",
+                    "unmute nope",
+                    "notify",
+                    "notify all",
+                    "notify bogus",
+                    "invite",
+                    "invite @",
+                    "members",
+                    "directory",
+                    "dm",
+                    "dm b",
+                    "leave nope",
+                    "create",
+                    "join",
+                ];
+                let line = LINES[rng.usize(..LINES.len())];
+                let _ = app.run_command(line);
+                let _ = tern_tui::app::complete_command(line, &app.users, &app.names, app.me);
+            }
             let actions = if rng.u8(0..20) == 0 {
                 let kind = match rng.u8(0..3) {
                     0 => MouseEventKind::ScrollUp,

@@ -1,6 +1,7 @@
 //! The headless commands of the real binary against an in-process server.
 
 use crate::helpers::{Tern, TestServer, eventually, other_client};
+use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn login_rooms_read_send_search_status() {
@@ -202,4 +203,177 @@ async fn tail_prints_new_messages() {
         "{line}"
     );
     child.kill().await.unwrap();
+}
+
+/// `tern upload`: online the file lands in the room (and its bytes come
+/// back through the server); offline it is queued, said so, exit 0, and
+/// the next `tern sync` delivers it once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn upload_sends_a_file_and_queues_it_offline() {
+    let mut server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    t.login("alice").await;
+    let file = t.dir.path().join("notes.txt");
+    std::fs::write(&file, "the quarterly notes\n".repeat(1000)).unwrap();
+    let path = file.to_str().unwrap();
+
+    let out = t.ok(&["upload", "general", path], "").await;
+    assert!(out.contains("sent to demo/general"), "{out}");
+    let out = t
+        .ok(
+            &["--json", "upload", "general", path, "--caption", "again"],
+            "",
+        )
+        .await;
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["state"], "sent", "{v}");
+    assert_eq!(v["file"], "notes.txt");
+    assert_eq!(v["size"], 20_000);
+    let read = t.ok(&["read", "general", "--limit", "3"], "").await;
+    assert!(read.contains("1 attachment"), "{read}");
+    assert!(read.contains("again"), "{read}");
+    // Search filters: sender, with or without a file, days.
+    let hits = |out: String| out.lines().filter(|l| !l.trim().is_empty()).count();
+    let found = t
+        .ok(
+            &["--json", "search", "again", "--has-file", "--from", "alice"],
+            "",
+        )
+        .await;
+    assert_eq!(hits(found), 1);
+    let found = t.ok(&["search", "again", "--no-file"], "").await;
+    assert_eq!(hits(found), 0);
+    let found = t.ok(&["search", "again", "--from", "bob"], "").await;
+    assert_eq!(hits(found), 0);
+    let found = t
+        .ok(
+            &[
+                "search",
+                "again",
+                "--after",
+                "2000-01-01",
+                "--before",
+                "2999-01-01",
+            ],
+            "",
+        )
+        .await;
+    assert_eq!(hits(found), 1);
+    let o = t
+        .run(&["search", "again", "--from", "nobody-at-all"], "")
+        .await;
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let o = t.run(&["search", "again", "--after", "soon"], "").await;
+    assert_eq!(o.code, 2, "{}", o.stderr);
+
+    // Another client sees the file and gets the same bytes.
+    let dir = tempfile::tempdir().unwrap();
+    let bob = other_client(&server, dir.path(), "bob").await;
+    let mut got = None;
+    for _ in 0..100 {
+        if let Some(room) = bob
+            .rooms()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| r.name == "general")
+        {
+            let page = bob.timeline(room.id, None, 20).await.unwrap();
+            if let Some(i) = page.items.iter().rev().find(|i| i.body == "again") {
+                got = i.attachments.first().copied();
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let fid = got.expect("bob sees the upload");
+    let cached = bob.download(fid).await.unwrap();
+    assert_eq!(
+        std::fs::read(cached).unwrap(),
+        std::fs::read(&file).unwrap()
+    );
+
+    // Offline: queued, said so, exit 0.
+    server.stop().await;
+    let out = t
+        .run(
+            &["upload", "general", path, "--caption", "from the train"],
+            "",
+        )
+        .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("queued for demo/general"),
+        "{}",
+        out.stdout
+    );
+    let out = t.ok(&["--json", "status"], "").await;
+    let status: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(status["queued"], 1);
+    // A missing file is a usage error.
+    let o = t.run(&["upload", "general", "/nonexistent/file"], "").await;
+    assert_eq!(o.code, 2, "{}", o.stderr);
+
+    server.start_again().await;
+    let out = t.ok(&["sync", "--timeout", "30"], "").await;
+    assert!(out.contains("outbox is empty"), "{out}");
+    let mut n = 0;
+    for _ in 0..100 {
+        let room = bob
+            .rooms()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.name == "general")
+            .unwrap();
+        let page = bob.timeline(room.id, None, 50).await.unwrap();
+        n = page
+            .items
+            .iter()
+            .filter(|i| i.body == "from the train" && i.attachments.len() == 1)
+            .count();
+        if n > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(n, 1, "delivered exactly once");
+}
+
+/// `--locale ru` (or LANG=ru_RU.UTF-8) speaks Russian; JSON keys stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn headless_output_follows_the_locale() {
+    let server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    let out = t
+        .ok(
+            &["--locale", "ru", "login", "--username", "alice"],
+            &format!("{}\n", crate::helpers::PASSWORD),
+        )
+        .await;
+    assert!(out.contains("вы вошли как alice"), "{out}");
+    let out = t
+        .ok(&["--locale", "ru", "send", "general", "привет"], "")
+        .await;
+    assert!(out.contains("отправлено в demo/general"), "{out}");
+    let out = t.ok(&["--locale", "ru", "status"], "").await;
+    assert!(out.contains("связь: В сети"), "{out}");
+    assert!(out.contains("в очереди: 0"), "{out}");
+    let o = t.run(&["--locale", "ru", "read", "nowhere"], "").await;
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("здесь нет комнаты «nowhere»"),
+        "{}",
+        o.stderr
+    );
+    // The system's language, when no flag or config says otherwise.
+    let mut c = t.command(&["status"]);
+    c.env("LANG", "ru_RU.UTF-8");
+    let o = c.output().await.unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("связь:"), "{text}");
+    // JSON does not change with the language.
+    let out = t.ok(&["--locale", "ru", "--json", "status"], "").await;
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["connection"], "online");
 }

@@ -155,6 +155,11 @@ impl Tern {
             .env_remove("TERN_SERVER")
             .env_remove("TERN_PROFILE")
             .env_remove("NO_COLOR")
+            // English unless a test asks for another language.
+            .env("LANG", "C.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("TERN_LOCALE")
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

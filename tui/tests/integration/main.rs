@@ -6,8 +6,10 @@
 
 mod helpers;
 
+mod bigroom;
 mod fuzz;
 mod headless;
+mod people;
 mod run_loop;
 mod snapshots;
 mod tmux;

@@ -30,6 +30,7 @@ async fn run_app(t: &Tern, steps: Vec<Step>) -> String {
         profile: "default".into(),
         data_dir: Some(t.data_dir()),
         config: None,
+        locale: Some("en".into()),
         json: false,
         secrets: tern_tui::cli::Secrets::File,
     };

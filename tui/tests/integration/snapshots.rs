@@ -5,12 +5,12 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tern_client_core::i18n::Translator;
 use tern_client_core::protocol::MessageKind;
-use tern_client_core::protocol::room::{MemberState, RoomKind};
+use tern_client_core::protocol::room::{MemberState, RoomKind, RoomRole};
 use tern_client_core::{
-    ConnectionState, ConnectionStatus, EchoState, OutboxState, ReactionSummary, ReplyPreview,
-    RoomSummary, SearchHit, Span, TimelineItem,
+    Attachment, ConnectionState, ConnectionStatus, EchoState, MemberInfo, OutboxState,
+    ReactionSummary, ReplyPreview, RoomSummary, SearchHit, Span, TimelineItem,
 };
-use tern_tui::app::{App, Focus, Hit, Overlay, Screen, SearchView};
+use tern_tui::app::{App, DirEntry, Focus, Hit, ListView, Overlay, Screen, SearchView, Transfer};
 use tern_tui::config::{Config, ThemeName};
 use tern_tui::input::TextInput;
 use tern_tui::profile::WorkspaceName;
@@ -206,7 +206,128 @@ pub fn fixture(locale: &str) -> App {
     app.failed = 1;
     app.names.insert(id(BOB), "Bob Builder".into());
     app.typing.insert(id(GENERAL), vec![id(BOB)]);
+    app.timeline.files.insert(
+        id(106),
+        vec![Attachment {
+            id: id(900),
+            name: "plan.pdf".into(),
+            size: 248_000,
+            mime: "application/pdf".into(),
+            known: true,
+            cached: true,
+            pinned: false,
+            uploading: false,
+        }],
+    );
+    app.timeline.threads.insert(id(103), 2);
     app
+}
+
+fn member(n: u128, name: &str, username: &str, role: RoomRole, state: MemberState) -> MemberInfo {
+    MemberInfo {
+        user_id: id(n),
+        username: username.into(),
+        name: name.into(),
+        role,
+        state,
+    }
+}
+
+/// The member list, the room directory and the progress bars of an
+/// upload and a download.
+#[test]
+fn members_directory_and_transfers() {
+    for locale in ["en", "ru"] {
+        let mut app = fixture(locale);
+        app.overlay = Overlay::Members(ListView {
+            items: vec![
+                member(
+                    ME,
+                    "Alice Liddell",
+                    "alice",
+                    RoomRole::Owner,
+                    MemberState::Joined,
+                ),
+                member(
+                    BOB,
+                    "Bob Builder",
+                    "bob",
+                    RoomRole::Moderator,
+                    MemberState::Joined,
+                ),
+                member(
+                    CAROL,
+                    "Кэрол Петрова",
+                    "carol",
+                    RoomRole::Member,
+                    MemberState::Joined,
+                ),
+                member(4, "Dave", "dave", RoomRole::Member, MemberState::Invited),
+            ],
+            sel: 1,
+            loading: false,
+        });
+        snap(&format!("members_{locale}"), render(&app, 100, 30));
+        app.overlay = Overlay::Directory(ListView {
+            items: vec![
+                DirEntry {
+                    id: id(GENERAL),
+                    workspace: "Demo Company".into(),
+                    name: "general".into(),
+                    topic: Some("Company-wide chat".into()),
+                    members: 3,
+                    joined: true,
+                },
+                DirEntry {
+                    id: id(30),
+                    workspace: "Demo Company".into(),
+                    name: "design".into(),
+                    topic: None,
+                    members: 1,
+                    joined: false,
+                },
+            ],
+            sel: 1,
+            loading: false,
+        });
+        snap(&format!("directory_{locale}"), render(&app, 100, 30));
+        app.overlay = Overlay::Directory(ListView {
+            loading: true,
+            ..ListView::default()
+        });
+        snap(
+            &format!("directory_loading_{locale}"),
+            render(&app, 100, 30),
+        );
+        app.overlay = Overlay::None;
+        app.transfers = vec![
+            Transfer {
+                file: id(901),
+                name: "photo.jpg".into(),
+                done: 3 << 20,
+                total: Some(8 << 20),
+                upload: true,
+                finished: false,
+            },
+            Transfer {
+                file: id(900),
+                name: "plan.pdf".into(),
+                done: 248_000,
+                total: Some(248_000),
+                upload: false,
+                finished: true,
+            },
+        ];
+        snap(&format!("transfers_{locale}"), render(&app, 100, 30));
+        app.transfers.clear();
+        app.focus = Focus::Timeline;
+        app.timeline.sel = Some(2);
+        app.overlay = Overlay::ReactPicker(2);
+        snap(&format!("react_picker_{locale}"), render(&app, 100, 30));
+        app.overlay = Overlay::None;
+        app.timeline.detached = true;
+        snap(&format!("scrolled_back_{locale}"), render(&app, 100, 30));
+    }
 }
 
 fn render(app: &App, w: u16, h: u16) -> String {
@@ -379,7 +500,10 @@ fn every_message_id_is_in_both_catalogs() {
     let mut ids = Vec::new();
     for entry in std::fs::read_dir(src).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        for (i, _) in text.match_indices("\"tui-") {
+        for (i, _) in text
+            .match_indices("\"tui-")
+            .chain(text.match_indices("\"cli-"))
+        {
             let rest = &text[i + 1..];
             let end = rest.find('"').unwrap();
             let id = &rest[..end];

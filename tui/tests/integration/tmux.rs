@@ -254,3 +254,82 @@ async fn a_panic_restores_the_terminal_and_logs_a_report() {
     assert!(log.contains("tern panicked"), "{log}");
     assert!(log.contains("TERN_TEST_PANIC"), "{log}");
 }
+
+/// Files in the real binary: `:upload` shows a progress bar that reaches
+/// 100%, `:save` copies the attachment to the download folder (and, with
+/// the server gone, from the cache to another path), `:open` without a
+/// system opener says so, `:members` lists the room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn upload_save_and_open_in_tmux() {
+    if !Tmux::available() {
+        println!("SKIPPED upload_save_and_open_in_tmux: tmux is not installed");
+        return;
+    }
+    let mut server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    t.login("alice").await;
+    let downloads = t.dir.path().join("dl");
+    std::fs::create_dir_all(t.dir.path().join("config")).unwrap();
+    std::fs::write(
+        t.dir.path().join("config").join("user-dirs.dirs"),
+        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+    )
+    .unwrap();
+    let file = t.dir.path().join("big.bin");
+    let bytes: Vec<u8> = (0..(4u32 << 20)).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&file, &bytes).unwrap();
+
+    let tmux = Tmux::new("files");
+    // No system opener on PATH.
+    tmux.start(&t, "PATH=/nonexistent", true);
+    tmux.wait_for("Welcome to Tern!", 15).await;
+    tmux.wait_for("Online", 15).await;
+
+    tmux.keys(&[":"]);
+    tmux.text(&format!("upload {}", file.display()));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("⬆ big.bin", 10).await;
+    tmux.wait_for("100% uploaded", 20).await;
+    tmux.wait_for("big.bin · 4.0 MB · application/octet-stream", 20)
+        .await;
+    tmux.wait_gone("⏳", 20).await;
+
+    // Saved to the XDG download folder by default.
+    tmux.keys(&[":"]);
+    tmux.text("save");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Saved big.bin to", 20).await;
+    // It came down from the server first, with its bar.
+    tmux.wait_for("⬇ big.bin", 5).await;
+    tmux.wait_for("100% downloaded", 5).await;
+    let saved = downloads.join("big.bin");
+    assert_eq!(std::fs::read(&saved).unwrap(), bytes);
+
+    // No opener: a clear message, not a crash.
+    tmux.keys(&[":"]);
+    tmux.text("open");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("No program to open files (xdg-open)", 10)
+        .await;
+
+    tmux.keys(&[":"]);
+    tmux.text("members");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Members of general", 10).await;
+    tmux.wait_for("@bob", 10).await;
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone("Members of general", 5).await;
+
+    // Offline, the cached file is saved again.
+    server.stop().await;
+    tmux.wait_for("Offline", 15).await;
+    let copy = t.dir.path().join("elsewhere").join("copy.bin");
+    tmux.keys(&[":"]);
+    tmux.text(&format!("save {}", copy.display()));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Saved big.bin to", 10).await;
+    assert_eq!(std::fs::read(&copy).unwrap(), bytes);
+
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("exit=0", 10).await;
+}

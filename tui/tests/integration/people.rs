@@ -1,0 +1,316 @@
+//! Rooms and people through the real app, worker and client against a
+//! real server: the user directory completes `:dm`, `:directory` joins a
+//! public room, `:invite` and `:members`, thread counts on messages with
+//! replies in a thread, and mute / notification levels that are kept in
+//! the profile and decide what notifies.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use tern_client_core::protocol::room::{MemberState, NotifyLevel, RoomKind, Visibility};
+use tern_client_core::{Client, NewRoom};
+use tern_tui::app::{Action, App, Cmd, Overlay, complete_command};
+use tern_tui::cli::Global;
+use tern_tui::config::Loaded;
+use tern_tui::profile::ProfileState;
+use tern_tui::session::Session;
+use tern_tui::worker::WorkerHandle;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use crate::helpers::{PASSWORD, Tern, TestServer, other_client};
+
+struct Ui {
+    app: App,
+    worker: WorkerHandle,
+    events: mpsc::UnboundedReceiver<Action>,
+    notified: Vec<String>,
+}
+
+impl Ui {
+    /// Runs `cmds` and whatever they lead to; takes the client's events
+    /// as they come.
+    async fn run(&mut self, cmds: Vec<Cmd>) {
+        let mut q: VecDeque<Cmd> = cmds.into();
+        loop {
+            while let Ok(a) = self.events.try_recv() {
+                q.extend(self.app.update(a));
+            }
+            let Some(c) = q.pop_front() else { break };
+            if let Cmd::Notify { title, .. } = &c {
+                self.notified.push(title.clone());
+                continue;
+            }
+            if let Ok(actions) = self.worker.request(c).await {
+                for a in actions {
+                    q.extend(self.app.update(a));
+                }
+            }
+        }
+    }
+
+    async fn command(&mut self, line: &str) {
+        let cmds = self.app.run_command(line);
+        self.run(cmds).await;
+    }
+
+    /// Keeps the UI running until `f` holds.
+    async fn until(&mut self, what: &str, f: impl Fn(&App) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !f(&self.app) {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; notice: {:?}",
+                self.app.notice
+            );
+            self.run(vec![]).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+async fn ui(t: &Tern) -> Ui {
+    let global = Global {
+        server: Some(t.server.clone()),
+        profile: "default".into(),
+        data_dir: Some(t.data_dir()),
+        config: None,
+        locale: Some("en".into()),
+        json: false,
+        secrets: tern_tui::cli::Secrets::File,
+    };
+    let session = Session::new(global, Loaded::default(), time::UtcOffset::UTC);
+    let client = session.open_client().await.unwrap();
+    let (app, initial) = tern_tui::run::build_app(&session, client.account().map(|a| a.user_id));
+    let (to_ui, events) = mpsc::unbounded_channel();
+    let worker = tern_tui::worker::spawn(session, client, to_ui);
+    let mut ui = Ui {
+        app,
+        worker,
+        events,
+        notified: Vec::new(),
+    };
+    ui.run(initial).await;
+    ui
+}
+
+async fn room_named(c: &Client, name: &str) -> Uuid {
+    for _ in 0..200 {
+        if let Some(r) = c
+            .rooms()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| r.name == name)
+        {
+            return r.id;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no room {name}");
+}
+
+/// Sends a message into a thread the way any client of the API may.
+async fn thread_reply(server: &TestServer, user: &str, room: Uuid, root: Uuid, body: &str) {
+    let http = reqwest::Client::new();
+    let pair: serde_json::Value = http
+        .post(format!("{}/api/v1/auth/login", server.url()))
+        .json(&serde_json::json!({"login": user, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = pair["access_token"].as_str().unwrap();
+    let r = http
+        .put(format!(
+            "{}/api/v1/rooms/{room}/messages/{}",
+            server.url(),
+            Uuid::now_v7()
+        ))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"body": body, "thread_root": root}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn people_rooms_threads_and_notification_levels() {
+    let server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    t.login("alice").await;
+    let mut ui = ui(&t).await;
+    ui.until("online and general open", |a| {
+        a.connection.state == tern_client_core::ConnectionState::Online
+            && a.timeline.room.is_some()
+            && !a.timeline.items.is_empty()
+    })
+    .await;
+    let general = ui.app.timeline.room.unwrap();
+
+    // The user directory: Tab completes `:dm` names.
+    ui.until("the user directory", |a| a.users.len() >= 3).await;
+    let line = complete_command("dm b", &ui.app.users, &ui.app.names, ui.app.me);
+    assert_eq!(line.as_deref(), Some("dm bob"));
+    let line = complete_command("di", &ui.app.users, &ui.app.names, ui.app.me);
+    assert_eq!(line.as_deref(), Some("directory "));
+
+    // Threads: two replies in bob's thread show as a count.
+    let dir = tempfile::tempdir().unwrap();
+    let bob = other_client(&server, dir.path(), "bob").await;
+    let bob_general = room_named(&bob, "general").await;
+    assert_eq!(bob_general, general);
+    let root = bob.send(general, "a thread starts here").await.unwrap();
+    ui.until("bob's message", |a| {
+        a.timeline
+            .items
+            .iter()
+            .any(|i| i.body == "a thread starts here" && i.seq.is_some())
+    })
+    .await;
+    let root_id = ui
+        .app
+        .timeline
+        .items
+        .iter()
+        .find(|i| i.body == "a thread starts here")
+        .unwrap()
+        .id;
+    let _ = root;
+    thread_reply(&server, "carol", general, root_id, "first reply").await;
+    thread_reply(&server, "bob", general, root_id, "second reply").await;
+    ui.until("the thread count", |a| {
+        a.timeline.threads.get(&root_id) == Some(&2)
+    })
+    .await;
+
+    // The directory lists a public room alice is not in; Enter joins it.
+    let ws = bob.workspaces().await.unwrap()[0].id;
+    bob.create_room(NewRoom {
+        workspace_id: ws,
+        kind: RoomKind::Channel,
+        name: "design".into(),
+        visibility: Visibility::Public,
+        topic: Some("Shapes and colours".into()),
+        members: vec![],
+    })
+    .await
+    .unwrap();
+    let _ = room_named(&bob, "design").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    ui.command("directory").await;
+    ui.until("the directory", |a| {
+        matches!(&a.overlay, Overlay::Directory(v) if v.items.iter().any(|d| d.name == "design" && !d.joined))
+    })
+    .await;
+    if let Overlay::Directory(v) = &mut ui.app.overlay {
+        v.sel = v.items.iter().position(|d| d.name == "design").unwrap();
+    }
+    let cmds = ui.app.update(Action::Submit);
+    assert!(matches!(cmds.as_slice(), [Cmd::JoinId { .. }]), "{cmds:?}");
+    ui.run(cmds).await;
+    ui.until("design in the room list", |a| {
+        a.rooms.iter().any(|r| r.name == "design")
+    })
+    .await;
+
+    // Invite carol to a new private group, then the member list shows her
+    // as invited.
+    ui.command("create plans group").await;
+    ui.until("the group on the server", |a| {
+        a.rooms.iter().any(|r| r.name == "plans" && !r.local_only)
+    })
+    .await;
+    let plans = ui.app.rooms.iter().find(|r| r.name == "plans").unwrap().id;
+    let cmds = ui.app.update(Action::OpenRoom(plans));
+    ui.run(cmds).await;
+    ui.command("invite carol").await;
+    ui.until("the invitation", |a| {
+        a.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("invited"))
+    })
+    .await;
+    assert!(!ui.app.notice.as_ref().unwrap().error);
+    ui.command("invite nobody-here").await;
+    assert!(ui.app.notice.as_ref().unwrap().error);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        ui.command("members").await;
+        let found = matches!(&ui.app.overlay, Overlay::Members(v)
+            if v.items.iter().any(|m| m.username == "carol" && m.state == MemberState::Invited));
+        if found {
+            break;
+        }
+        assert!(Instant::now() < deadline, "carol never shows as invited");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // Mute: kept in the profile, dims the room, stops notifications;
+    // `:notify all` makes every message notify.
+    let cmds = ui.app.update(Action::OpenRoom(general));
+    ui.run(cmds).await;
+    ui.command("mute").await;
+    let state = ProfileState::load(&t.data_dir(), "default");
+    assert_eq!(state.rooms[&general].muted, Some(true));
+    let r = ui
+        .app
+        .rooms
+        .iter()
+        .find(|r| r.id == general)
+        .unwrap()
+        .clone();
+    assert!(ui.app.room_muted(&r));
+    assert_eq!(ui.app.notify_level(general), NotifyLevel::None);
+    let incoming = |mention: bool| Action::Incoming {
+        room: general,
+        sender: "Bob Builder".into(),
+        body: "hello".into(),
+        mention,
+    };
+    assert!(
+        ui.app.update(incoming(true)).is_empty(),
+        "muted: no notification"
+    );
+    ui.command("unmute").await;
+    assert!(
+        ui.app.update(incoming(false)).is_empty(),
+        "mentions only by default"
+    );
+    assert_eq!(ui.app.update(incoming(true)).len(), 1);
+    ui.command("notify all").await;
+    assert_eq!(ui.app.update(incoming(false)).len(), 1);
+    ui.command("notify none").await;
+    assert!(ui.app.update(incoming(true)).is_empty());
+    let state = ProfileState::load(&t.data_dir(), "default");
+    assert_eq!(state.rooms[&general].notify, Some(NotifyLevel::None));
+    assert_eq!(state.rooms[&general].muted, Some(false));
+
+    // A real message from bob with `all`: the notifier hears it.
+    ui.command("notify all").await;
+    ui.notified.clear();
+    bob.send(general, "every message notifies now")
+        .await
+        .unwrap();
+    ui.until("bob's second message", |a| {
+        a.timeline
+            .items
+            .iter()
+            .any(|i| i.body == "every message notifies now")
+    })
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while ui.notified.is_empty() {
+        assert!(Instant::now() < deadline, "no notification");
+        ui.run(vec![]).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(ui.notified[0].contains("Bob Builder"), "{:?}", ui.notified);
+    // The next start reads the levels back.
+    drop(ui);
+    let ui2 = self::ui(&t).await;
+    assert_eq!(ui2.app.notify_level(general), NotifyLevel::All);
+}
