@@ -108,11 +108,10 @@ async fn offline_actions_land_exactly_once_in_order_after_a_restart() {
     assert_eq!(alice.outbox().await.unwrap().len(), pending.len());
     server.start_again().await;
     // Bob has been retrying with exponential backoff all the while the
-    // server was down: on a loaded machine that stretch is long enough for
-    // his next attempt to be up to 30 s away, longer than the waits below,
-    // which is what made this test time out "waiting for bob" now and then.
-    // A front end tells the client the network is back (the OS says so);
-    // here the test does.
+    // server was down, so his next attempt may be many seconds away (up to
+    // 30 s after a long outage): the waits for bob below would race that
+    // random delay. A front end tells the client when the network is back
+    // (the OS says so); here the test does.
     bob.reconnect();
     wait_outbox_empty(&alice, 60).await;
 
