@@ -806,3 +806,141 @@ fn apply_relation(tx: &Transaction<'_>, me: UserId, ev: &Event, ch: &mut Changes
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::StatementStatus;
+    use tern_protocol::event::EditContent;
+
+    fn message(room: RoomId, seq: i64, sender: UserId, body: &str) -> Event {
+        Event {
+            id: Uuid::now_v7(),
+            room_id: room,
+            seq,
+            sender_id: sender,
+            content: EventContent::Message(MessageContent {
+                body: body.to_owned(),
+                ..Default::default()
+            }),
+            txn_id: Some(format!("t{seq}")),
+            created_at: time::OffsetDateTime::now_utc(),
+        }
+    }
+
+    fn store() -> (tempfile::TempDir, crate::store::Store, RoomId) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("tern.db")).unwrap();
+        let room = Uuid::now_v7();
+        store
+            .write_blocking(|tx| {
+                tx.execute(
+                    "INSERT INTO rooms (id, workspace_id, kind, visibility, created_by, created_at)
+                     VALUES (?1, 'w', 'group', 'public', 'u', 0)",
+                    [room.to_string()],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        (dir, store, room)
+    }
+
+    /// A batch is stored as the same events one by one would be: in log
+    /// order, duplicates dropped, an edit aimed at a message of the same
+    /// batch applied, an edit that came before its message (an older page
+    /// arriving later) applied when the message comes, every body
+    /// searchable.
+    #[test]
+    fn a_batch_lands_like_single_events_and_is_searchable() {
+        let (_dir, store, room) = store();
+        let (me, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let a = message(room, 1, other, "alpha one");
+        let b = message(room, 2, other, "bravo two");
+        let edit = |seq, target: Uuid, body: &str| Event {
+            id: Uuid::now_v7(),
+            room_id: room,
+            seq,
+            sender_id: other,
+            content: EventContent::Edit(EditContent {
+                target,
+                body: body.to_owned(),
+                mentions: Vec::new(),
+            }),
+            txn_id: None,
+            created_at: time::OffsetDateTime::now_utc(),
+        };
+        let c = message(room, 4, other, "charlie four");
+        let d = message(room, 5, other, "delta five");
+        // Newer page first (backfill): the edit of `a` comes before `a`.
+        let newer = vec![
+            edit(3, b.id, "bravo edited"),
+            c.clone(),
+            d.clone(),
+            edit(6, a.id, "alpha edited"),
+        ];
+        let older = vec![a.clone(), b.clone(), a.clone()];
+        let (n1, n2, ch) = store
+            .write_blocking(|tx| {
+                let mut ch = Changes::default();
+                let n1 = apply_batch(tx, me, &newer, false, &mut ch)?;
+                let n2 = apply_batch(tx, me, &older, false, &mut ch)?;
+                Ok((n1, n2, ch))
+            })
+            .unwrap();
+        assert_eq!((n1, n2), (4, 2), "the repeated event is dropped");
+        assert_eq!(ch.added[&room], vec![c.id, d.id, a.id, b.id]);
+        let rows: Vec<(String, i64)> = store
+            .write_blocking(|tx| {
+                Ok(tx
+                    .prepare("SELECT body, seq FROM messages ORDER BY seq")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap();
+        let bodies: Vec<&str> = rows.iter().map(|(b, _)| b.as_str()).collect();
+        assert_eq!(
+            bodies,
+            ["alpha edited", "bravo edited", "charlie four", "delta five"]
+        );
+        let found: i64 = store
+            .write_blocking(|tx| {
+                Ok(tx.query_row(
+                    "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'delta OR charlie OR edited'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(found, 4);
+    }
+
+    /// Regression: the look-up of early relations was re-prepared on every
+    /// message (its plan had looked at a bound value), a third of the cost
+    /// of catching up. With stable plans it is prepared once.
+    #[test]
+    fn applying_events_does_not_re_prepare_statements() {
+        let (_dir, store, room) = store();
+        let me = Uuid::now_v7();
+        store
+            .write_blocking(|tx| {
+                let mut ch = Changes::default();
+                for seq in 1..=50 {
+                    apply_event(
+                        tx,
+                        me,
+                        &message(room, seq, Uuid::now_v7(), "x"),
+                        false,
+                        &mut ch,
+                    )?;
+                }
+                let st = tx.prepare_cached(
+                    "SELECT seq, id, sender_id, type, content, created_at FROM events
+             WHERE target = ?1 AND room_id = ?2 AND seq > ?3 ORDER BY seq",
+                )?;
+                assert_eq!(st.get_status(StatementStatus::Run), 50);
+                assert_eq!(st.get_status(StatementStatus::RePrepare), 0);
+                Ok(())
+            })
+            .unwrap();
+    }
+}
