@@ -54,6 +54,7 @@ impl From<TokenPair> for Tokens {
 
 pub(crate) struct Api {
     http: reqwest::Client,
+    tls: Arc<rustls::ClientConfig>,
     base: String,
     tokens: Mutex<Option<Tokens>>,
     refresh_lock: tokio::sync::Mutex<()>,
@@ -97,8 +98,32 @@ async fn server_error(resp: reqwest::Response) -> Error {
     }
 }
 
+/// A request that got no answer: a certificate the client does not
+/// trust, a failed TLS handshake, or the network, with the whole chain of
+/// causes (reqwest's own message names only the URL).
 pub(crate) fn network(e: reqwest::Error) -> Error {
-    Error::Network(e.to_string())
+    match crate::tls::tls_failure(&e) {
+        Some(crate::tls::TlsFailure::Certificate(why)) => Error::Certificate(why),
+        Some(crate::tls::TlsFailure::Handshake(why)) => {
+            Error::Network(format!("TLS handshake failed: {why}"))
+        }
+        None => Error::Network(error_chain(&e)),
+    }
+}
+
+/// An error and its sources, `a: b: c`.
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cur = s.source();
+    }
+    out
 }
 
 impl Api {
@@ -108,8 +133,10 @@ impl Api {
         secret_key: String,
         store: Store,
         instance: String,
+        tls: Arc<rustls::ClientConfig>,
     ) -> Result<Self> {
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(rustls::ClientConfig::clone(&tls))
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("tern-client-core/", env!("CARGO_PKG_VERSION")))
@@ -117,6 +144,7 @@ impl Api {
             .map_err(|e| Error::Network(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             http,
+            tls,
             base: base.trim_end_matches('/').to_owned(),
             tokens: Mutex::new(None),
             refresh_lock: tokio::sync::Mutex::new(()),
@@ -126,6 +154,11 @@ impl Api {
             instance,
             ended: AtomicBool::new(false),
         })
+    }
+
+    /// The TLS configuration, shared with the WebSocket.
+    pub(crate) fn tls(&self) -> Arc<rustls::ClientConfig> {
+        self.tls.clone()
     }
 
     pub(crate) fn base(&self) -> &str {

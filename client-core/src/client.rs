@@ -30,8 +30,8 @@ use crate::secrets::{self, SecretsBackend};
 use crate::store::apply::{self, Changes};
 use crate::store::{Store, now_ms, parse_uuid, query};
 use crate::types::{
-    Account, Attachment, ConnectionState, ConnectionStatus, MemberInfo, NewRoom, OutboxItem,
-    RoomSummary, SearchHit, SearchQuery, ThumbnailSize, TimelineItem, TimelinePage,
+    Account, Attachment, ConnectionProblem, ConnectionState, ConnectionStatus, MemberInfo, NewRoom,
+    OutboxItem, RoomSummary, SearchHit, SearchQuery, ThumbnailSize, TimelineItem, TimelinePage,
 };
 
 /// How a [`Client`] is set up. Built by the front end; the library reads no
@@ -55,6 +55,10 @@ pub struct ClientConfig {
     /// The most bytes the file cache (`files/`) keeps, pinned files aside;
     /// least recently used files and thumbnails go first.
     pub file_cache_max_bytes: u64,
+    /// A PEM file with one or more CA certificates to trust for `https://`
+    /// and `wss://`, in addition to the platform's roots: for a
+    /// self-hosted server with its own CA or a self-signed certificate.
+    pub extra_root_certificate: Option<PathBuf>,
 }
 
 impl ClientConfig {
@@ -72,6 +76,7 @@ impl ClientConfig {
             timeline_limit: tern_protocol::limits::TIMELINE_LIMIT_DEFAULT,
             store_watch_interval: Duration::from_millis(500),
             file_cache_max_bytes: 1 << 30,
+            extra_root_certificate: None,
         }
     }
 
@@ -106,6 +111,7 @@ pub(crate) struct Shared {
     pub reconnect: Notify,
     me: Mutex<Option<UserId>>,
     status: watch::Sender<ConnectionStatus>,
+    problem: Mutex<Option<ConnectionProblem>>,
     shutdown: watch::Sender<bool>,
     ws_out_tx: mpsc::Sender<ClientFrame>,
     ws_out_rx: tokio::sync::Mutex<mpsc::Receiver<ClientFrame>>,
@@ -124,6 +130,14 @@ impl Shared {
 
     pub(crate) fn shutdown_rx(&self) -> watch::Receiver<bool> {
         self.shutdown.subscribe()
+    }
+
+    /// Records why the last attempt failed (`None` once online); set
+    /// before the state changes, so a listener hearing the change reads it.
+    pub(crate) fn set_problem(&self, problem: Option<ConnectionProblem>) {
+        if let Ok(mut p) = self.problem.lock() {
+            *p = problem;
+        }
     }
 
     pub(crate) fn set_state(&self, state: ConnectionState) {
@@ -225,12 +239,23 @@ impl Client {
             .map_err(|e| Error::Store(e.to_string()))??;
         let secrets = secrets::open(&config.secrets, &dir);
         let instance = Uuid::now_v7().simple().to_string();
+        // Reads the platform's CA bundle: off the async threads.
+        let (url, extra_root) = (
+            config.server_url.clone(),
+            config.extra_root_certificate.clone(),
+        );
+        let tls = tokio::task::spawn_blocking(move || {
+            crate::tls::client_config(&url, extra_root.as_deref())
+        })
+        .await
+        .map_err(|e| Error::Network(e.to_string()))??;
         let api = Api::new(
             &config.server_url,
             secrets,
             format!("tern-session:{}", dir.display()),
             store.clone(),
             instance.clone(),
+            tls,
         )?;
         let account: Option<(String, String)> = store
             .read(|c| {
@@ -267,6 +292,7 @@ impl Client {
                 last_sync: None,
             })
             .0,
+            problem: Mutex::new(None),
             shutdown: watch::channel(false).0,
             ws_out_tx,
             ws_out_rx: tokio::sync::Mutex::new(ws_out_rx),
@@ -406,6 +432,12 @@ impl Client {
 
     pub fn connection(&self) -> ConnectionStatus {
         *self.shared.status.borrow()
+    }
+
+    /// Why the last connection attempt failed, until the client is online
+    /// again (see [`ConnectionProblem`]).
+    pub fn connection_problem(&self) -> Option<ConnectionProblem> {
+        self.shared.problem.lock().ok().and_then(|p| p.clone())
     }
 
     /// Follows the connection state.
@@ -1104,9 +1136,7 @@ impl Client {
             .store
             .write(move |tx| {
                 let mut ch = Changes::default();
-                for ev in &events {
-                    apply::apply_event(tx, me, ev, false, &mut ch)?;
-                }
+                apply::apply_batch(tx, me, &events, false, &mut ch)?;
                 let low = events.first().map(|e| e.seq).unwrap_or(from).max(from);
                 let low = if events.is_empty() { from } else { low };
                 apply::fill_gap(tx, room, low, to)?;

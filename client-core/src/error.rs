@@ -29,6 +29,12 @@ pub enum Error {
     /// The server could not be reached, or the connection broke.
     #[error("network error: {0}")]
     Network(String),
+    /// The server's TLS certificate was refused: it is not signed by a
+    /// trusted authority (add its CA with
+    /// `ClientConfig::extra_root_certificate`), has expired, or names
+    /// another host.
+    #[error("the server's certificate is not trusted: {0}")]
+    Certificate(String),
     /// The server answered with an error.
     #[error("server answered {status} {code}: {message}")]
     Server {
@@ -75,6 +81,9 @@ impl Error {
     pub fn retry_kind(&self) -> RetryKind {
         match self {
             Self::Network(_) => RetryKind::Transient { retry_after: None },
+            // The server's operator may fix the certificate; the sync
+            // engine then slows its retries down and says why.
+            Self::Certificate(_) => RetryKind::Transient { retry_after: None },
             Self::Server {
                 status,
                 retry_after,

@@ -58,6 +58,7 @@ pub mod outbox;
 mod secrets;
 mod store;
 pub mod sync;
+mod tls;
 mod types;
 
 pub use client::{Client, ClientConfig};
@@ -67,9 +68,10 @@ pub use secrets::{
     FileSecretStore, KEYRING_SERVICE, KeyringSecretStore, SecretStore, SecretsBackend,
 };
 pub use types::{
-    Account, Attachment, ConnectionState, ConnectionStatus, EchoState, MemberInfo, MessagePreview,
-    NewRoom, OutboxItem, OutboxKind, OutboxState, ReactionSummary, ReplyPreview, RoomSummary,
-    SearchHit, SearchQuery, Span, ThumbnailSize, TimelineItem, TimelinePage,
+    Account, Attachment, ConnectionProblem, ConnectionState, ConnectionStatus, EchoState,
+    MemberInfo, MessagePreview, NewRoom, OutboxItem, OutboxKind, OutboxState, ReactionSummary,
+    ReplyPreview, RoomSummary, SearchHit, SearchQuery, Span, ThumbnailSize, TimelineItem,
+    TimelinePage,
 };
 
 pub use tern_protocol as protocol;

@@ -759,7 +759,18 @@ pub(crate) async fn run(shared: std::sync::Arc<Shared>) {
         let signed_in = me.is_some() && !shared.api.has_ended();
         let next = if signed_in {
             let inst = shared.instance.clone();
-            match shared.store.write(move |tx| claim_next(tx, &inst)).await {
+            let stopping = shared.shutdown_rx();
+            // Aborting this task does not stop a write already handed to a
+            // blocking thread: the claim is checked against shutdown under
+            // the writer lock, the same lock `release_claims` takes after
+            // shutdown is signalled, so no claim is made after the release.
+            let claim = move |tx: &Transaction<'_>| {
+                if *stopping.borrow() {
+                    return Ok(Next::Idle(None));
+                }
+                claim_next(tx, &inst)
+            };
+            match shared.store.write(claim).await {
                 Ok(n) => n,
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox: cannot read the queue");

@@ -17,8 +17,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use reqwest::Method;
+use rusqlite::OptionalExtension;
 use tern_protocol::event::EventsPage;
 use tern_protocol::sync::{SyncRequest, SyncResponse};
 use tern_protocol::ws::{
@@ -35,12 +36,14 @@ use crate::error::{Error, Result};
 use crate::events::ClientEvent;
 use crate::outbox;
 use crate::store::apply::{self, Changes};
-use crate::types::ConnectionState;
+use crate::types::{ConnectionProblem, ConnectionState};
 
 const RECONNECT_BASE_MS: u64 = 250;
 const RECONNECT_MAX_MS: u64 = 30_000;
 const PING_EVERY: Duration = Duration::from_secs(20);
-const GAP_PAGE: u32 = 500;
+const GAP_PAGE: u32 = tern_protocol::limits::EVENTS_PAGE_MAX;
+/// Most frames taken off the socket and applied as one batch.
+const BURST_MAX: usize = 1000;
 
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -51,6 +54,9 @@ enum End {
     Now,
     /// Reconnect after a backoff.
     Backoff(String),
+    /// The server's certificate is not trusted: retry only at the slowest
+    /// pace, and say why.
+    Untrusted(String),
     /// The access token was refused: refresh, then reconnect.
     Unauthorized,
     /// The session is over: stop until the user signs in again.
@@ -105,8 +111,22 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                 continue;
             }
             End::Backoff(why) => Some(why),
+            End::Untrusted(detail) => {
+                tracing::warn!(%detail, "sync: the server's certificate is not trusted");
+                shared.set_problem(Some(ConnectionProblem::UntrustedCertificate { detail }));
+                shared.set_state(ConnectionState::Offline);
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(RECONNECT_MAX_MS)) => {}
+                    _ = shared.reconnect.notified() => {}
+                    _ = shutdown.changed() => return,
+                }
+                continue;
+            }
         };
         if let Some(why) = delay {
+            shared.set_problem(Some(ConnectionProblem::Unreachable {
+                detail: why.clone(),
+            }));
             shared.set_state(ConnectionState::Offline);
             let wait = reconnect_delay(attempt);
             attempt = attempt.saturating_add(1);
@@ -139,9 +159,10 @@ async fn connect(shared: &Shared) -> std::result::Result<Ws, End> {
     let value = HeaderValue::from_str(&format!("Bearer {token}"))
         .map_err(|e| End::Backoff(e.to_string()))?;
     req.headers_mut().insert("authorization", value);
+    let tls = tokio_tungstenite::Connector::Rustls(shared.api.tls());
     match tokio::time::timeout(
         Duration::from_secs(15),
-        tokio_tungstenite::connect_async(req),
+        tokio_tungstenite::connect_async_tls_with_config(req, None, false, Some(tls)),
     )
     .await
     {
@@ -164,7 +185,13 @@ async fn connect(shared: &Shared) -> std::result::Result<Ws, End> {
                 Err(End::Backoff(format!("upgrade refused: {}", resp.status())))
             }
         }
-        Ok(Err(e)) => Err(End::Backoff(e.to_string())),
+        Ok(Err(e)) => Err(match crate::tls::tls_failure(&e) {
+            Some(crate::tls::TlsFailure::Certificate(why)) => End::Untrusted(why),
+            Some(crate::tls::TlsFailure::Handshake(why)) => {
+                End::Backoff(format!("TLS handshake failed: {why}"))
+            }
+            None => End::Backoff(crate::api::error_chain(&e)),
+        }),
     }
 }
 
@@ -195,6 +222,7 @@ async fn round(shared: &Shared, me: UserId, attempt: &mut u32) -> End {
                 r = &mut sync => match r {
                     Ok(()) => break,
                     Err(Error::SessionEnded(r)) => return End::SessionEnded(r),
+                    Err(Error::Certificate(why)) => return End::Untrusted(why),
                     Err(e) => return End::Backoff(format!("sync failed: {e}")),
                 },
                 msg = stream.next() => match read_frame(msg) {
@@ -206,13 +234,12 @@ async fn round(shared: &Shared, me: UserId, attempt: &mut u32) -> End {
         }
     }
     let mut resync = false;
-    for f in buffered {
-        if let Err(e) = handle_frame(shared, me, f, &mut resync).await {
-            return End::Backoff(format!("applying a frame failed: {e}"));
-        }
+    if let Err(e) = handle_frames(shared, me, buffered, &mut resync).await {
+        return End::Backoff(format!("applying a frame failed: {e}"));
     }
     *attempt = 0;
     shared.mark_synced();
+    shared.set_problem(None);
     shared.set_state(ConnectionState::Online);
     shared
         .online_epoch
@@ -241,17 +268,34 @@ async fn round(shared: &Shared, me: UserId, attempt: &mut u32) -> End {
             shared.set_state(ConnectionState::Online);
         }
         tokio::select! {
-            msg = stream.next() => match read_frame(msg) {
-                Ok(Some(f)) => {
-                    if let Err(e) = handle_frame(shared, me, f, &mut resync).await {
-                        return match e {
-                            Error::SessionEnded(r) => End::SessionEnded(r),
-                            e => End::Backoff(format!("applying a frame failed: {e}")),
-                        };
+            msg = stream.next() => {
+                // A burst (a busy room, a reconnect) is applied as one batch:
+                // one transaction and one UI event per room, not one each.
+                let mut frames = Vec::new();
+                let mut end = None;
+                let mut next = Some(msg);
+                while let Some(msg) = next.take() {
+                    match read_frame(msg) {
+                        Ok(Some(f)) => frames.push(f),
+                        Ok(None) => {}
+                        Err(e) => {
+                            end = Some(e);
+                            break;
+                        }
+                    }
+                    if frames.len() < BURST_MAX {
+                        next = stream.next().now_or_never();
                     }
                 }
-                Ok(None) => {}
-                Err(end) => return end,
+                if let Err(e) = handle_frames(shared, me, frames, &mut resync).await {
+                    return match e {
+                        Error::SessionEnded(r) => End::SessionEnded(r),
+                        e => End::Backoff(format!("applying a frame failed: {e}")),
+                    };
+                }
+                if let Some(end) = end {
+                    return end;
+                }
             },
             _ = ping.tick() => {
                 let frame = ClientFrame::Ping { nonce: None };
@@ -359,13 +403,30 @@ pub(crate) async fn sync_once(shared: &Shared, me: UserId) -> Result<()> {
     Ok(())
 }
 
-/// What to do with a live event.
-enum Live {
-    Applied(Changes),
-    /// The room's cursor is behind the event: fill from this seq.
-    Gap(i64),
-    /// The room is not known here yet: sync.
-    UnknownRoom,
+/// Applies frames in arrival order; each run of consecutive room events
+/// goes through [`apply_live`] as one batch.
+async fn handle_frames(
+    shared: &Shared,
+    me: UserId,
+    frames: Vec<ServerFrame>,
+    resync: &mut bool,
+) -> Result<()> {
+    let mut run: Vec<Event> = Vec::new();
+    for f in frames {
+        match f {
+            ServerFrame::Event { event } => run.push(event),
+            other => {
+                if !run.is_empty() {
+                    apply_live(shared, me, std::mem::take(&mut run), resync).await?;
+                }
+                handle_frame(shared, me, other, resync).await?;
+            }
+        }
+    }
+    if !run.is_empty() {
+        apply_live(shared, me, run, resync).await?;
+    }
+    Ok(())
 }
 
 async fn handle_frame(
@@ -375,7 +436,7 @@ async fn handle_frame(
     resync: &mut bool,
 ) -> Result<()> {
     match f {
-        ServerFrame::Event { event } => apply_live(shared, me, event, resync).await?,
+        ServerFrame::Event { event } => apply_live(shared, me, vec![event], resync).await?,
         ServerFrame::Room {
             room_id,
             change,
@@ -426,55 +487,116 @@ async fn handle_frame(
     Ok(())
 }
 
-async fn apply_live(shared: &Shared, me: UserId, event: Event, resync: &mut bool) -> Result<()> {
-    let room = event.room_id;
-    let ev = event.clone();
-    let live = shared
-        .store
-        .write(move |tx| {
-            let known: bool = tx
-                .prepare_cached(
-                    "SELECT 1 FROM rooms WHERE id = ?1 AND membership IN ('joined', 'invited')",
-                )?
-                .query_row([room.to_string()], |_| Ok(true))
-                .unwrap_or(false);
-            if !known {
-                return Ok(Live::UnknownRoom);
-            }
-            let held = apply::cursor(tx, room)?;
-            if ev.seq <= held {
-                return Ok(Live::Applied(Changes::default()));
-            }
-            if ev.seq > held + 1 {
-                return Ok(Live::Gap(held));
-            }
-            let mut ch = Changes::default();
-            apply::apply_events(tx, me, room, std::slice::from_ref(&ev), &mut ch)?;
-            Ok(Live::Applied(ch))
-        })
-        .await?;
-    match live {
-        Live::Applied(ch) => emit(shared, ch, resync),
-        Live::UnknownRoom => *resync = true,
-        Live::Gap(from) => {
-            tracing::debug!(%room, from, to = event.seq, "sync: filling a gap");
-            fill_after(shared, me, room, from, resync).await?;
-            // The page normally holds the event; if not, it is next.
-            let ev = event;
-            let ch = shared
-                .store
-                .write(move |tx| {
-                    let mut ch = Changes::default();
-                    if apply::cursor(tx, room)? + 1 == ev.seq {
-                        apply::apply_events(tx, me, room, std::slice::from_ref(&ev), &mut ch)?;
-                    }
-                    Ok(ch)
-                })
-                .await?;
-            emit(shared, ch, resync);
+/// Where a batch of live events stopped short.
+struct LiveStop {
+    room: RoomId,
+    /// The room's cursor: the gap runs from just after it.
+    held: i64,
+    /// The event that found the gap, and every one after it.
+    rest: Vec<Event>,
+}
+
+/// Applies live events (in arrival order) in one transaction: each is
+/// dropped if its seq is already held, applied if it is the next one, and
+/// stops the batch if it is further on (a gap, filled over the network
+/// before the rest is applied). Events of a room not known here make the
+/// engine sync.
+async fn apply_live(
+    shared: &Shared,
+    me: UserId,
+    mut events: Vec<Event>,
+    resync: &mut bool,
+) -> Result<()> {
+    // After a gap fill the event that found the gap is normally held; if
+    // the fill did not reach it, it is dropped rather than filled again
+    // (it comes back with the next sync).
+    let mut after_fill = false;
+    while !events.is_empty() {
+        let skip_gap_at_first = after_fill;
+        let (ch, unknown, stop) = shared
+            .store
+            .write(move |tx| apply_live_in(tx, me, events, skip_gap_at_first))
+            .await?;
+        if unknown {
+            *resync = true;
         }
+        emit(shared, ch, resync);
+        let Some(stop) = stop else {
+            return Ok(());
+        };
+        tracing::debug!(room = %stop.room, from = stop.held, "sync: filling a gap");
+        fill_after(shared, me, stop.room, stop.held, resync).await?;
+        events = stop.rest;
+        after_fill = true;
     }
     Ok(())
+}
+
+fn apply_live_in(
+    tx: &rusqlite::Transaction<'_>,
+    me: UserId,
+    events: Vec<Event>,
+    skip_gap_at_first: bool,
+) -> Result<(Changes, bool, Option<LiveStop>)> {
+    let mut ch = Changes::default();
+    let mut unknown = false;
+    // Per room: the cursor as this batch moves it (None: not a room here).
+    let mut held: std::collections::HashMap<RoomId, Option<i64>> = Default::default();
+    let mut moved: BTreeMap<RoomId, i64> = BTreeMap::new();
+    let mut stop = None;
+    // The events that are next in their rooms, applied together below.
+    let mut next = Vec::new();
+    let mut iter = events.into_iter().enumerate();
+    while let Some((i, ev)) = iter.next() {
+        let room = ev.room_id;
+        let cur = match held.get(&room) {
+            Some(c) => *c,
+            None => {
+                let known: bool = tx
+                    .prepare_cached(
+                        "SELECT 1 FROM rooms WHERE id = ?1 AND membership IN ('joined', 'invited')",
+                    )?
+                    .query_row([room.to_string()], |_| Ok(true))
+                    .optional()?
+                    .unwrap_or(false);
+                let c = if known {
+                    Some(apply::cursor(tx, room)?)
+                } else {
+                    None
+                };
+                held.insert(room, c);
+                c
+            }
+        };
+        let Some(cur) = cur else {
+            unknown = true;
+            continue;
+        };
+        if ev.seq <= cur {
+            continue;
+        }
+        if ev.seq > cur + 1 {
+            if i == 0 && skip_gap_at_first {
+                continue;
+            }
+            let mut rest = vec![ev];
+            rest.extend(iter.map(|(_, e)| e));
+            stop = Some(LiveStop {
+                room,
+                held: cur,
+                rest,
+            });
+            break;
+        }
+        held.insert(room, Some(ev.seq));
+        moved.insert(room, ev.seq);
+        next.push(ev);
+    }
+    apply::apply_batch(tx, me, &next, true, &mut ch)?;
+    for (room, seq) in moved {
+        apply::set_cursor(tx, room, seq)?;
+    }
+    Ok((ch, unknown, stop))
 }
 
 fn emit(shared: &Shared, ch: Changes, resync: &mut bool) {

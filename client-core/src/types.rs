@@ -26,6 +26,41 @@ pub struct ConnectionStatus {
     pub last_sync: Option<OffsetDateTime>,
 }
 
+/// Why the client is not connected, when an attempt failed: read it with
+/// [`crate::Client::connection_problem`] when the connection changes.
+/// Cleared once the client is online again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectionProblem {
+    /// The server's TLS certificate is not trusted (self-signed or a
+    /// private CA, expired, another host's). Retrying cannot help until
+    /// the certificate or the client's trusted roots change, so the engine
+    /// only tries again at its slowest pace (or on
+    /// [`crate::Client::reconnect`]). Fluent id
+    /// `connection-problem-certificate`.
+    UntrustedCertificate { detail: String },
+    /// Any other failure: the network, the TLS handshake, the server.
+    /// Fluent id `connection-problem-network`.
+    Unreachable { detail: String },
+}
+
+impl ConnectionProblem {
+    /// The Fluent message id that tells the user; it takes `$detail`.
+    pub fn message_id(&self) -> &'static str {
+        match self {
+            Self::UntrustedCertificate { .. } => "connection-problem-certificate",
+            Self::Unreachable { .. } => "connection-problem-network",
+        }
+    }
+
+    /// The technical detail (in English, as the libraries say it).
+    pub fn detail(&self) -> &str {
+        match self {
+            Self::UntrustedCertificate { detail } | Self::Unreachable { detail } => detail,
+        }
+    }
+}
+
 /// One row of the room list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoomSummary {

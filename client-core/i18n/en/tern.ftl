@@ -9,6 +9,8 @@ connection-connecting = Connecting…
 connection-syncing = Catching up…
 connection-online = Online
 last-synced = Last synced { $time }
+connection-problem-certificate = The server’s certificate is not trusted: { $detail }
+connection-problem-network = Cannot reach the server: { $detail }
 
 ## Sign in
 

@@ -9,6 +9,8 @@ connection-connecting = Подключение…
 connection-syncing = Синхронизация…
 connection-online = В сети
 last-synced = Синхронизировано { $time }
+connection-problem-certificate = Сертификат сервера не вызывает доверия: { $detail }
+connection-problem-network = Не удаётся связаться с сервером: { $detail }
 
 ## Вход
 

@@ -14,3 +14,4 @@ mod offline;
 mod search;
 mod secrets;
 mod shared_profile;
+mod tls;

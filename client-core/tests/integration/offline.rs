@@ -107,6 +107,12 @@ async fn offline_actions_land_exactly_once_in_order_after_a_restart() {
     );
     assert_eq!(alice.outbox().await.unwrap().len(), pending.len());
     server.start_again().await;
+    // Bob has been retrying with exponential backoff all the while the
+    // server was down, so his next attempt may be many seconds away (up to
+    // 30 s after a long outage): the waits for bob below would race that
+    // random delay. A front end tells the client when the network is back
+    // (the OS says so); here the test does.
+    bob.reconnect();
     wait_outbox_empty(&alice, 60).await;
 
     // The server's log: alice's events, in order, each once.
