@@ -14,8 +14,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 use tern_client_core::i18n::Translator;
 use tern_client_core::protocol::room::{NotifyLevel, RoomKind};
 use tern_client_core::{
-    Attachment, ClientEvent, ConnectionState, ConnectionStatus, MemberInfo, RoomSummary, SearchHit,
-    SearchQuery, TimelineChange, TimelineItem, TimelinePage,
+    Attachment, ClientEvent, ConnectionProblem, ConnectionState, ConnectionStatus, MemberInfo,
+    RoomSummary, SearchHit, SearchQuery, TimelineChange, TimelineItem, TimelinePage,
 };
 use time::UtcOffset;
 use uuid::Uuid;
@@ -325,6 +325,8 @@ pub struct App {
     pub composer: Composer,
     pub overlay: Overlay,
     pub connection: ConnectionStatus,
+    /// Why the last connection attempt failed, while offline.
+    pub connection_problem: Option<ConnectionProblem>,
     pub queued: usize,
     pub failed: usize,
     pub typing: HashMap<Uuid, Vec<Uuid>>,
@@ -408,6 +410,7 @@ pub enum Action {
     },
     WorkspacesLoaded(BTreeMap<Uuid, WorkspaceName>),
     Connection(ConnectionStatus),
+    ConnectionProblem(Option<ConnectionProblem>),
     Client(ClientEvent),
     Incoming {
         room: Uuid,
@@ -590,6 +593,7 @@ impl App {
                 state: ConnectionState::Offline,
                 last_sync: None,
             },
+            connection_problem: None,
             queued: 0,
             failed: 0,
             typing: HashMap::new(),
@@ -1594,6 +1598,10 @@ impl App {
             }
             Action::WorkspacesLoaded(ws) => {
                 self.workspaces = ws;
+                vec![]
+            }
+            Action::ConnectionProblem(p) => {
+                self.connection_problem = p;
                 vec![]
             }
             Action::Connection(s) => {

@@ -40,6 +40,10 @@ pub struct Global {
     /// always a 0600 file, or always the keyring
     #[arg(long, global = true, env = "TERN_SECRETS", value_enum, default_value_t = Secrets::Auto)]
     pub secrets: Secrets,
+    /// A CA certificate (PEM) to trust besides the system's, for a
+    /// self-hosted server on https
+    #[arg(long, global = true, env = "TERN_CA_CERT")]
+    pub ca_cert: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
-use tern_client_core::{ConnectionState, EchoState, OutboxState, TimelineItem};
+use tern_client_core::{ConnectionProblem, ConnectionState, EchoState, OutboxState, TimelineItem};
 use time::OffsetDateTime;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -169,10 +169,14 @@ fn draw_main(f: &mut Frame<'_>, app: &App, area: Rect) {
         draw_transfers(f, app, bars);
     }
     if offline {
-        f.render_widget(
-            Paragraph::new(app.tr.tr("tui-offline-banner")).style(app.theme.error),
-            banner,
-        );
+        // An untrusted certificate will not heal by waiting: say so.
+        let text = match &app.connection_problem {
+            Some(p @ ConnectionProblem::UntrustedCertificate { .. }) => app
+                .tr
+                .tr_args(p.message_id(), &[("detail", p.detail().to_owned().into())]),
+            _ => app.tr.tr("tui-offline-banner"),
+        };
+        f.render_widget(Paragraph::new(text).style(app.theme.error), banner);
     }
     draw_timeline(f, app, timeline);
     draw_composer(f, app, composer);

@@ -63,6 +63,7 @@ impl Session {
             crate::cli::Secrets::File => tern_client_core::SecretsBackend::File,
             crate::cli::Secrets::Keyring => tern_client_core::SecretsBackend::Keyring,
         };
+        c.extra_root_certificate = self.global.ca_cert.clone();
         c
     }
 

@@ -93,7 +93,11 @@ fn forward(client: Client, to_ui: mpsc::UnboundedSender<Action>) -> tokio::task:
                         return;
                     }
                     let s = *conn.borrow_and_update();
-                    if to_ui.send(Action::Connection(s)).is_err() {
+                    if to_ui.send(Action::Connection(s)).is_err()
+                        || to_ui
+                            .send(Action::ConnectionProblem(client.connection_problem()))
+                            .is_err()
+                    {
                         return;
                     }
                 }

@@ -145,6 +145,7 @@ async fn scroll_big_room(n: usize, steps: usize) {
         locale: Some("en".into()),
         json: false,
         secrets: tern_tui::cli::Secrets::File,
+        ca_cert: None,
     };
     let session = Session::new(global, Loaded::default(), time::UtcOffset::UTC);
     let client = session.open_client().await.unwrap();

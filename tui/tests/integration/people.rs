@@ -78,6 +78,7 @@ async fn ui(t: &Tern) -> Ui {
         locale: Some("en".into()),
         json: false,
         secrets: tern_tui::cli::Secrets::File,
+        ca_cert: None,
     };
     let session = Session::new(global, Loaded::default(), time::UtcOffset::UTC);
     let client = session.open_client().await.unwrap();

@@ -33,6 +33,7 @@ async fn run_app(t: &Tern, steps: Vec<Step>) -> String {
         locale: Some("en".into()),
         json: false,
         secrets: tern_tui::cli::Secrets::File,
+        ca_cert: None,
     };
     let session = Session::new(global, Loaded::default(), time::UtcOffset::UTC);
     let client = session.open_client().await.unwrap();

@@ -408,6 +408,25 @@ fn offline_state() {
 }
 
 #[test]
+fn untrusted_certificate_banner() {
+    for locale in ["en", "ru"] {
+        let mut app = fixture(locale);
+        app.connection = ConnectionStatus {
+            state: ConnectionState::Offline,
+            last_sync: None,
+        };
+        app.connection_problem = Some(tern_client_core::ConnectionProblem::UntrustedCertificate {
+            detail: "invalid peer certificate: UnknownIssuer".into(),
+        });
+        app.typing.clear();
+        snap(
+            &format!("untrusted_certificate_{locale}"),
+            render(&app, 100, 30),
+        );
+    }
+}
+
+#[test]
 fn help_screen() {
     for locale in ["en", "ru"] {
         let mut app = fixture(locale);
