@@ -496,8 +496,8 @@ fn insert_message(
         let n = tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO messages (id, room_id, seq, sender_id, kind, body, reply_to,
-                     thread_root, attachments, forward_of, mentions, created_at, erased, txn_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                     thread_root, attachments, forward_of, mentions, created_at, erased, txn_id, pk)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?
             .execute(params![
                 id,
@@ -513,7 +513,8 @@ fn insert_message(
                 mentions,
                 created,
                 m.erased,
-                ev.txn_id
+                ev.txn_id,
+                super::message_pk(tx, created)?
             ])?;
         if n == 0 {
             return Ok(());
