@@ -84,6 +84,9 @@ pub fn pty_run(args: &[String]) -> Result<(), String> {
     let mut child = cmd
         .spawn()
         .map_err(|e| format!("cannot start {program}: {e}"))?;
+    // The command keeps its copies of the terminal's far end: without
+    // them, reading the near end ends when the child is gone.
+    drop(cmd);
     drop(slave);
     let reader = std::thread::spawn(move || {
         let mut buf = Vec::new();
@@ -333,7 +336,8 @@ pub async fn run(ctx: &Ctx) -> Res<Report> {
     let mut last_screen = Vec::new();
     for i in 0..=runs {
         let (run, screen) = {
-            let (tern, data_dir, scratch) = (tern.clone(), data_dir.clone(), scratch.path().to_owned());
+            let (tern, data_dir, scratch) =
+                (tern.clone(), data_dir.clone(), scratch.path().to_owned());
             tokio::task::spawn_blocking(move || tui_once(&tern, &data_dir, &scratch))
                 .await
                 .map_err(|e| format!("tui task: {e}"))??

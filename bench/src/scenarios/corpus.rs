@@ -143,14 +143,13 @@ pub async fn profile(ctx: &Ctx, p: Params, cache: bool, keep: bool) -> Res<(Prof
             Vec::new(),
         ));
     }
+    // Built where it will stay: the session's secret is keyed by the
+    // profile's path. `meta.json`, written last, marks it complete.
     let (build_dir, tmp) = if cache {
-        std::fs::create_dir_all(&root)
-            .map_err(|e| format!("cannot make the cache dir {}: {e}", root.display()))?;
-        let t = tempfile::Builder::new()
-            .prefix(&format!(".{key}-building-"))
-            .tempdir_in(&root)
-            .map_err(|e| format!("cannot make a dir in {}: {e}", root.display()))?;
-        (t.path().to_owned(), Some(t))
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot make the cache dir {}: {e}", dir.display()))?;
+        (dir, None)
     } else {
         let t = tempfile::Builder::new()
             .prefix("tern-bench-corpus-")
@@ -161,26 +160,6 @@ pub async fn profile(ctx: &Ctx, p: Params, cache: bool, keep: bool) -> Res<(Prof
     let (meta, msgs) = build(ctx, p, &build_dir, keep).await?;
     let json = serde_json::to_vec_pretty(&meta).map_err(|e| e.to_string())?;
     std::fs::write(build_dir.join("meta.json"), json).map_err(|e| format!("meta.json: {e}"))?;
-    if cache && let Some(t) = tmp {
-        let _ = std::fs::remove_dir_all(&dir);
-        let path = t.keep();
-        std::fs::rename(&path, &dir).map_err(|e| {
-            format!(
-                "cannot move {} to {}: {e}",
-                path.display(),
-                dir.display()
-            )
-        })?;
-        return Ok((
-            Profile {
-                root: dir,
-                meta,
-                built: true,
-                _tmp: None,
-            },
-            msgs,
-        ));
-    }
     Ok((
         Profile {
             root: build_dir,
@@ -265,7 +244,9 @@ async fn build(ctx: &Ctx, p: Params, dir: &Path, keep: bool) -> Res<(Meta, Vec<M
             let body = vocab.message(&mut rng);
             let id = v7(created_ms, k);
             let attachments = if has_file {
-                vec![Uuid::from_u128(u128::from(rng.next()) << 64 | u128::from(k))]
+                vec![Uuid::from_u128(
+                    u128::from(rng.next()) << 64 | u128::from(k),
+                )]
             } else {
                 Vec::new()
             };
@@ -371,31 +352,204 @@ impl Rng {
 }
 
 pub const LATIN: &[&str] = &[
-    "the", "and", "meeting", "project", "release", "deploy", "review", "coffee", "lunch",
-    "friday", "monday", "server", "client", "message", "search", "budget", "report", "design",
-    "team", "plan", "bug", "fix", "test", "build", "ticket", "customer", "invoice", "contract",
-    "travel", "hotel", "flight", "schedule", "update", "draft", "slides", "call", "video",
-    "office", "remote", "weekend", "holiday", "birthday", "party", "music", "garden", "kitchen",
-    "window", "market", "price", "order", "delivery", "status", "error", "warning", "backup",
-    "database", "network", "security", "password", "access", "question", "answer", "idea",
-    "problem", "solution", "today", "tomorrow", "yesterday", "morning", "evening", "night",
-    "please", "thanks", "hello", "great", "good", "quick", "brown", "fox", "lazy", "dog",
-    "café", "résumé", "naïve", "élysée", "crème", "brûlée", "façade", "déjà", "señor",
-    "jalapeño", "über", "münchen", "zürich", "garçon", "fiancée", "piñata", "touché", "entrée",
-    "soirée", "protégé", "rosé", "château", "forêt", "hôtel", "été", "année", "mañana", "niño",
+    "the",
+    "and",
+    "meeting",
+    "project",
+    "release",
+    "deploy",
+    "review",
+    "coffee",
+    "lunch",
+    "friday",
+    "monday",
+    "server",
+    "client",
+    "message",
+    "search",
+    "budget",
+    "report",
+    "design",
+    "team",
+    "plan",
+    "bug",
+    "fix",
+    "test",
+    "build",
+    "ticket",
+    "customer",
+    "invoice",
+    "contract",
+    "travel",
+    "hotel",
+    "flight",
+    "schedule",
+    "update",
+    "draft",
+    "slides",
+    "call",
+    "video",
+    "office",
+    "remote",
+    "weekend",
+    "holiday",
+    "birthday",
+    "party",
+    "music",
+    "garden",
+    "kitchen",
+    "window",
+    "market",
+    "price",
+    "order",
+    "delivery",
+    "status",
+    "error",
+    "warning",
+    "backup",
+    "database",
+    "network",
+    "security",
+    "password",
+    "access",
+    "question",
+    "answer",
+    "idea",
+    "problem",
+    "solution",
+    "today",
+    "tomorrow",
+    "yesterday",
+    "morning",
+    "evening",
+    "night",
+    "please",
+    "thanks",
+    "hello",
+    "great",
+    "good",
+    "quick",
+    "brown",
+    "fox",
+    "lazy",
+    "dog",
+    "café",
+    "résumé",
+    "naïve",
+    "élysée",
+    "crème",
+    "brûlée",
+    "façade",
+    "déjà",
+    "señor",
+    "jalapeño",
+    "über",
+    "münchen",
+    "zürich",
+    "garçon",
+    "fiancée",
+    "piñata",
+    "touché",
+    "entrée",
+    "soirée",
+    "protégé",
+    "rosé",
+    "château",
+    "forêt",
+    "hôtel",
+    "été",
+    "année",
+    "mañana",
+    "niño",
 ];
 
 pub const CYRILLIC: &[&str] = &[
-    "привет", "встреча", "проект", "релиз", "отчёт", "пятница", "понедельник", "сервер",
-    "клиент", "сообщение", "поиск", "бюджет", "дизайн", "команда", "план", "ошибка",
-    "исправление", "тест", "сборка", "заказ", "доставка", "счёт", "договор", "поездка",
-    "гостиница", "рейс", "расписание", "обновление", "черновик", "звонок", "видео", "офис",
-    "выходные", "праздник", "день", "рождения", "музыка", "сад", "кухня", "окно", "рынок",
-    "цена", "статус", "предупреждение", "база", "данных", "сеть", "безопасность", "пароль",
-    "доступ", "вопрос", "ответ", "идея", "проблема", "решение", "сегодня", "завтра", "вчера",
-    "утро", "вечер", "ночь", "пожалуйста", "спасибо", "отлично", "хорошо", "ёжик", "ещё",
-    "всё", "тёплый", "зелёный", "ёлка", "берёза", "мёд", "лёд", "новый", "мой", "твой",
-    "большой", "край", "чай", "йогурт", "майонез", "съешь", "мягких", "французских", "булок",
+    "привет",
+    "встреча",
+    "проект",
+    "релиз",
+    "отчёт",
+    "пятница",
+    "понедельник",
+    "сервер",
+    "клиент",
+    "сообщение",
+    "поиск",
+    "бюджет",
+    "дизайн",
+    "команда",
+    "план",
+    "ошибка",
+    "исправление",
+    "тест",
+    "сборка",
+    "заказ",
+    "доставка",
+    "счёт",
+    "договор",
+    "поездка",
+    "гостиница",
+    "рейс",
+    "расписание",
+    "обновление",
+    "черновик",
+    "звонок",
+    "видео",
+    "офис",
+    "выходные",
+    "праздник",
+    "день",
+    "рождения",
+    "музыка",
+    "сад",
+    "кухня",
+    "окно",
+    "рынок",
+    "цена",
+    "статус",
+    "предупреждение",
+    "база",
+    "данных",
+    "сеть",
+    "безопасность",
+    "пароль",
+    "доступ",
+    "вопрос",
+    "ответ",
+    "идея",
+    "проблема",
+    "решение",
+    "сегодня",
+    "завтра",
+    "вчера",
+    "утро",
+    "вечер",
+    "ночь",
+    "пожалуйста",
+    "спасибо",
+    "отлично",
+    "хорошо",
+    "ёжик",
+    "ещё",
+    "всё",
+    "тёплый",
+    "зелёный",
+    "ёлка",
+    "берёза",
+    "мёд",
+    "лёд",
+    "новый",
+    "мой",
+    "твой",
+    "большой",
+    "край",
+    "чай",
+    "йогурт",
+    "майонез",
+    "съешь",
+    "мягких",
+    "французских",
+    "булок",
     "тумане",
 ];
 

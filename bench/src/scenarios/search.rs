@@ -176,7 +176,10 @@ pub async fn run(ctx: &Ctx) -> Res<Report> {
             profile.root.display()
         ));
     } else {
-        report.line(format!("profile from the cache: {}", profile.root.display()));
+        report.line(format!(
+            "profile from the cache: {}",
+            profile.root.display()
+        ));
     }
     report.param("profile_built", profile.built);
 

@@ -296,7 +296,8 @@ mod tests {
         let mut conn = open_conn(&path, OpenFlags::default()).unwrap();
         let tx = conn.transaction().unwrap();
         for (name, sql) in &MIGRATIONS[..3] {
-            tx.execute_batch(sql).unwrap_or_else(|e| panic!("{name}: {e}"));
+            tx.execute_batch(sql)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
         }
         tx.pragma_update(None, "user_version", 3).unwrap();
         tx.commit().unwrap();

@@ -556,9 +556,7 @@ pub(crate) fn search(conn: &Connection, q: &SearchQuery) -> Result<Vec<SearchHit
         None => {}
     }
     let limit = q.limit.unwrap_or(50).clamp(1, 1000);
-    sql.push_str(&format!(
-        " ORDER BY messages_fts.rowid DESC LIMIT {limit}"
-    ));
+    sql.push_str(&format!(" ORDER BY messages_fts.rowid DESC LIMIT {limit}"));
     let mut stmt = conn.prepare_cached(&sql)?;
     let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|b| b.as_ref()).collect();
     let hits = stmt

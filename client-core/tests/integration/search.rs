@@ -1,8 +1,8 @@
 //! Offline full-text search on a Latin + Cyrillic corpus.
 
 use tern_client_core::SearchQuery;
-use tern_client_core::protocol::event::{EventContent, MessageContent, MessageKind};
 use tern_client_core::protocol::Event;
+use tern_client_core::protocol::event::{EventContent, MessageContent, MessageKind};
 
 use crate::helpers::*;
 
@@ -215,7 +215,15 @@ async fn imported_history_is_stored_like_synced_events_and_searched_newest_first
     // A newer run first, then an older one below it, as a backfill would.
     let base = 1_700_000_000_000i64;
     let newer: Vec<Event> = (0..5)
-        .map(|i| message(room, 200 + i, me, base + 100_000 + i * 1000, &format!("Ёлка {i} café")))
+        .map(|i| {
+            message(
+                room,
+                200 + i,
+                me,
+                base + 100_000 + i * 1000,
+                &format!("Ёлка {i} café"),
+            )
+        })
         .collect();
     let older: Vec<Event> = (0..5)
         .map(|i| message(room, 100 + i, me, base + i * 1000, &format!("ёлка old {i}")))
@@ -239,9 +247,14 @@ async fn imported_history_is_stored_like_synced_events_and_searched_newest_first
     let mut expected: Vec<(i64, uuid::Uuid)> = newer
         .iter()
         .chain(older.iter())
-        .map(|e| ((e.created_at.unix_timestamp_nanos() / 1_000_000) as i64, e.id))
+        .map(|e| {
+            (
+                (e.created_at.unix_timestamp_nanos() / 1_000_000) as i64,
+                e.id,
+            )
+        })
         .collect();
-    expected.sort_by(|a, b| b.0.cmp(&a.0));
+    expected.sort_by_key(|e| std::cmp::Reverse(e.0));
     let expected: Vec<uuid::Uuid> = expected.into_iter().map(|(_, id)| id).collect();
     assert_eq!(got, expected);
     // The limit takes the newest; a date window takes its own stretch.
