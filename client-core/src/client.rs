@@ -829,7 +829,11 @@ impl Client {
                 let seq = match seq {
                     Some(s) => s,
                     None => tx.query_row(
-                        "SELECT coalesce(max(seq), 0) FROM messages WHERE room_id = ?1",
+                        // `seq IS NOT NULL` lets the partial index
+                        // `messages_room_seq` answer; without it every
+                        // message of the profile is read.
+                        "SELECT coalesce(max(seq), 0) FROM messages
+                         WHERE room_id = ?1 AND seq IS NOT NULL",
                         [room.to_string()],
                         |r| r.get(0),
                     )?,
