@@ -189,9 +189,10 @@ pub(crate) const PK_SHIFT: u32 = 20;
 
 /// The `pk` for a new message created at `created_ms`: the next free one
 /// in that millisecond. `None` (SQLite picks one) for a time outside
-/// 1970..2109 or a millisecond that is full.
+/// 1970-01-01T00:17:28Z..2109 (below it pks of the old numbering may
+/// live) or a millisecond that is full.
 pub(crate) fn message_pk(conn: &Connection, created_ms: i64) -> Result<Option<i64>> {
-    if !(0..1i64 << 42).contains(&created_ms) {
+    if !(1i64 << 20..1i64 << 42).contains(&created_ms) {
         return Ok(None);
     }
     let lo = created_ms << PK_SHIFT;
@@ -277,6 +278,7 @@ mod tests {
         assert_eq!(insert("a", t), Some(t << PK_SHIFT));
         assert_eq!(insert("a2", t), Some((t << PK_SHIFT) + 1));
         assert_eq!(message_pk(&conn, -1).unwrap(), None);
+        assert_eq!(message_pk(&conn, 7).unwrap(), None);
         assert_eq!(message_pk(&conn, 1 << 50).unwrap(), None);
         // The index lists them newest first by time, not by insertion.
         let ids: Vec<String> = conn
@@ -301,7 +303,8 @@ mod tests {
         }
         tx.pragma_update(None, "user_version", 3).unwrap();
         tx.commit().unwrap();
-        for (id, at) in [("new", 2_000), ("old", 1_000)] {
+        let t = 1_700_000_000_000i64;
+        for (id, at) in [("new", t + 5), ("old", t), ("old2", t), ("epoch", 7)] {
             conn.execute(
                 "INSERT INTO messages (id, room_id, sender_id, created_at, body)
                  VALUES (?1, 'r', 's', ?2, 'ёлка')",
@@ -320,8 +323,10 @@ mod tests {
         assert_eq!(
             rows,
             vec![
-                ("new".to_owned(), (2_000 << PK_SHIFT) | 1),
-                ("old".to_owned(), (1_000 << PK_SHIFT) | 2)
+                ("new".to_owned(), (t + 5) << PK_SHIFT),
+                ("old2".to_owned(), (t << PK_SHIFT) + 1),
+                ("old".to_owned(), t << PK_SHIFT),
+                ("epoch".to_owned(), 4),
             ]
         );
     }
