@@ -30,7 +30,7 @@ use crate::scenarios::{Ctx, SCENARIOS};
 #[command(
     name = "tern-bench",
     about = "Benchmarks for Tern: drives a real tern-server and reports figures against the budgets",
-    after_help = "Scenarios: latency, fanout, send-throughput, connections, files, latency-client, catchup, search, coldstart, or all.\nBuild both binaries first: cargo build --release -p tern-server -p tern-bench"
+    after_help = "Scenarios: latency, fanout, send-throughput, connections, files, latency-client, catchup, search, coldstart, or all.\nBuild the binaries first: cargo build --release -p tern-server -p tern-bench -p tern-tui"
 )]
 struct Cli {
     /// A scenario name, or `all`
@@ -50,6 +50,16 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("__pty-run") {
+        return match scenarios::pty_run(&args[2..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let cli = Cli::parse();
     let names: Vec<&str> = if cli.scenario == "all" {
         SCENARIOS.to_vec()

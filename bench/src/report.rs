@@ -11,8 +11,6 @@ use crate::procfs::{GeneratorCpu, Machine, ProcSample};
 pub enum Status {
     /// Ran; see the checks.
     Ran,
-    /// Needs code that is not there yet; nothing was measured.
-    NotYet,
     /// Could not run (setup failed, timed out).
     Error,
 }
@@ -65,6 +63,9 @@ pub struct Report {
     pub note: Option<String>,
     pub git_commit: Option<String>,
     pub machine: Option<Machine>,
+    /// False when nothing is measured on a server (local-only scenarios).
+    #[serde(skip)]
+    pub uses_server: bool,
     /// The human-readable lines, in order (not in the JSON).
     #[serde(skip)]
     pub lines: Vec<String>,
@@ -85,15 +86,9 @@ impl Report {
             note: None,
             git_commit: None,
             machine: None,
+            uses_server: true,
             lines: Vec::new(),
         }
-    }
-
-    pub fn not_yet(scenario: &str, quick: bool, why: &str) -> Self {
-        let mut r = Self::new(scenario, quick);
-        r.status = Status::NotYet;
-        r.note = Some(why.to_owned());
-        r
     }
 
     pub fn error(scenario: &str, quick: bool, why: String) -> Self {
@@ -133,8 +128,7 @@ impl Report {
         });
     }
 
-    /// Did every correctness check pass (and did the scenario run or
-    /// knowingly skip)?
+    /// Did every correctness check pass (and did the scenario run)?
     pub fn correct(&self) -> bool {
         self.status != Status::Error && self.checks.iter().all(|c| c.ok)
     }
@@ -142,14 +136,6 @@ impl Report {
     pub fn print_text(&self) {
         println!("== {} ==", self.scenario);
         match self.status {
-            Status::NotYet => {
-                println!(
-                    "  not yet: {}",
-                    self.note.as_deref().unwrap_or("not implemented")
-                );
-                println!();
-                return;
-            }
             Status::Error => {
                 println!(
                     "  ERROR: {}",
@@ -189,7 +175,7 @@ impl Report {
                 "  server: {:.2} CPU s, peak RSS {:.1} MiB, RSS at end {:.1} MiB",
                 s.cpu_secs, s.peak_rss_mib, s.rss_mib
             );
-        } else {
+        } else if self.uses_server {
             println!("  server: CPU and RSS not known (external server)");
         }
         if let Some(g) = &self.generator {

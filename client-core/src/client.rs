@@ -490,7 +490,7 @@ impl Client {
             .await
     }
 
-    /// Full-text search over every message held locally.
+    /// Full-text search over every message held locally, newest first.
     pub async fn search(&self, q: SearchQuery) -> Result<Vec<SearchHit>> {
         self.shared.store.read(move |c| query::search(c, &q)).await
     }
@@ -614,8 +614,8 @@ impl Client {
             let now = now_ms();
             tx.execute(
                 "INSERT INTO messages (id, room_id, seq, sender_id, kind, body, reply_to,
-                     created_at, txn_id, local_order)
-                 VALUES (?1, ?2, NULL, ?3, 'text', ?4, ?5, ?6, ?7, ?8)",
+                     created_at, txn_id, local_order, pk)
+                 VALUES (?1, ?2, NULL, ?3, 'text', ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     local_id.to_string(),
                     room.to_string(),
@@ -624,7 +624,8 @@ impl Client {
                     reply_to.map(|r| r.to_string()),
                     now,
                     txn,
-                    order
+                    order,
+                    crate::store::message_pk(tx, now)?
                 ],
             )?;
             apply::touch_room(tx, &room.to_string(), now)?;
@@ -710,8 +711,8 @@ impl Client {
             )?;
             tx.execute(
                 "INSERT INTO messages (id, room_id, seq, sender_id, kind, body, attachments,
-                     created_at, txn_id, local_order)
-                 VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     created_at, txn_id, local_order, pk)
+                 VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     local_id.to_string(),
                     room.to_string(),
@@ -721,7 +722,8 @@ impl Client {
                     serde_json::to_string(&[local_file])?,
                     now,
                     txn,
-                    order
+                    order,
+                    crate::store::message_pk(tx, now)?
                 ],
             )?;
             apply::touch_room(tx, &room.to_string(), now)?;
@@ -864,7 +866,11 @@ impl Client {
                 let seq = match seq {
                     Some(s) => s,
                     None => tx.query_row(
-                        "SELECT coalesce(max(seq), 0) FROM messages WHERE room_id = ?1",
+                        // `seq IS NOT NULL` lets the partial index
+                        // `messages_room_seq` answer; without it every
+                        // message of the profile is read.
+                        "SELECT coalesce(max(seq), 0) FROM messages
+                         WHERE room_id = ?1 AND seq IS NOT NULL",
                         [room.to_string()],
                         |r| r.get(0),
                     )?,
@@ -1142,6 +1148,66 @@ impl Client {
                 apply::fill_gap(tx, room, low, to)?;
                 ch.reset.push(room);
                 Ok(ch)
+            })
+            .await?;
+        for e in ch.into_events() {
+            self.shared.events.emit(e);
+        }
+        Ok(n)
+    }
+
+    /// Stores a run of one room's log obtained outside the sync engine (an
+    /// export, a bulk import), through the path synced events take: the
+    /// raw log, the message projection and the full-text index, in one
+    /// transaction. The events must be the room's, with consecutive seqs.
+    /// Events already held are skipped; the run fills the gap it falls in,
+    /// seqs missing between what the room held and the run are recorded as
+    /// a gap (as after a `limited` sync), and the room's sync cursor moves
+    /// to the run's end. Unread counts are left to the server. Returns how
+    /// many events were new.
+    pub async fn import_events(
+        &self,
+        room: RoomId,
+        events: Vec<tern_protocol::Event>,
+    ) -> Result<usize> {
+        let me = self.me()?;
+        if let Some(e) = events.iter().find(|e| e.room_id != room) {
+            return Err(Error::InvalidInput(format!(
+                "event {} belongs to room {}, not {room}",
+                e.id, e.room_id
+            )));
+        }
+        if events.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
+            return Err(Error::InvalidInput(
+                "imported events must have consecutive seqs".into(),
+            ));
+        }
+        let Some(first) = events.first().map(|e| e.seq) else {
+            return Ok(0);
+        };
+        let (ch, n) = self
+            .shared
+            .store
+            .write(move |tx| {
+                let held = apply::cursor(tx, room)?;
+                if first > held + 1 {
+                    apply::add_gap(tx, room, held + 1, first - 1)?;
+                }
+                let mut ch = Changes::default();
+                let mut n = 0;
+                for ev in &events {
+                    n += usize::from(apply::apply_event(tx, me, ev, false, &mut ch)?);
+                }
+                if let Some(last) = events.last() {
+                    apply::fill_gap(tx, room, first, last.seq)?;
+                    apply::set_cursor(tx, room, last.seq)?;
+                }
+                // One reset instead of an id per event: a front end
+                // reloads the room.
+                ch.added.clear();
+                ch.updated.clear();
+                ch.reset.push(room);
+                Ok((ch, n))
             })
             .await?;
         for e in ch.into_events() {

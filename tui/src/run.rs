@@ -100,8 +100,14 @@ pub async fn run_loop<B: Backend>(
         dispatch(c, worker, to_ui, notifier);
     }
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    // For `tern-bench coldstart`: quit once the first frame showing the
+    // room list and the open room's first page is drawn.
+    let exit_after_first_frame = std::env::var_os("TERN_EXIT_AFTER_FIRST_FRAME").is_some();
     while !app.quit {
         terminal.draw(|f| crate::draw::draw(f, app))?;
+        if exit_after_first_frame && app.rooms_loaded && !app.timeline.loading {
+            break;
+        }
         let size = terminal.size()?;
         let mut events: Vec<Event> = Vec::new();
         let mut answers: Vec<Action> = Vec::new();

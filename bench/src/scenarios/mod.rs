@@ -2,11 +2,13 @@
 //! share: the server to drive, the time limit, and the cost bookkeeping.
 
 mod client;
+mod coldstart;
 mod connections;
+mod corpus;
 mod fanout;
 mod files;
 mod latency;
-mod later;
+mod search;
 mod throughput;
 
 use std::path::PathBuf;
@@ -15,6 +17,8 @@ use std::time::Duration;
 use crate::procfs::{ProcSample, SelfMeter};
 use crate::report::{Report, ServerCost};
 use crate::server::Server;
+
+pub use coldstart::pty_run;
 
 pub const SCENARIOS: &[&str] = &[
     "latency",
@@ -92,7 +96,9 @@ pub async fn run(name: &str, ctx: &Ctx) -> Report {
             "files" => files::run(ctx).await,
             "latency-client" => client::latency(ctx).await,
             "catchup" => client::catchup(ctx).await,
-            other => Ok(later::run(other, q)),
+            "search" => search::run(ctx).await,
+            "coldstart" => coldstart::run(ctx).await,
+            other => Err(format!("no scenario {other:?}")),
         }
     };
     match tokio::time::timeout(limit, fut).await {

@@ -376,7 +376,18 @@ fn insert_messages(
         _ => {}
     }
     let mut rows = Vec::with_capacity(run.len());
+    // Row ids follow creation time (see `message_pk`); within the batch a
+    // millisecond's counter goes on in memory, so that two messages of the
+    // same millisecond never get the same id.
+    let mut next_pk: std::collections::HashMap<i64, Option<i64>> = Default::default();
     for (ev, m) in run {
+        let created = to_ms(ev.created_at);
+        let pk = match next_pk.get(&created) {
+            Some(p) => *p,
+            None => super::message_pk(tx, created)?,
+        };
+        let hi = (created + 1) << super::PK_SHIFT;
+        next_pk.insert(created, pk.map(|p| p + 1).filter(|p| *p < hi));
         rows.push(serde_json::json!([
             ev.id.to_string(),
             ev.room_id.to_string(),
@@ -392,16 +403,17 @@ fn insert_messages(
             to_ms(ev.created_at),
             m.erased,
             ev.txn_id,
+            pk,
         ]));
     }
     let rows = serde_json::Value::Array(rows).to_string();
     let inserted: std::collections::HashSet<String> = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO messages (id, room_id, seq, sender_id, kind, body, reply_to,
-                 thread_root, attachments, forward_of, mentions, created_at, erased, txn_id)
+                 thread_root, attachments, forward_of, mentions, created_at, erased, txn_id, pk)
              SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
                  value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9,
-                 value ->> 10, value ->> 11, value ->> 12, value ->> 13
+                 value ->> 10, value ->> 11, value ->> 12, value ->> 13, value ->> 14
              FROM json_each(?1) ORDER BY key
              RETURNING id",
         )?
@@ -645,8 +657,8 @@ fn insert_message(
         let n = tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO messages (id, room_id, seq, sender_id, kind, body, reply_to,
-                     thread_root, attachments, forward_of, mentions, created_at, erased, txn_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                     thread_root, attachments, forward_of, mentions, created_at, erased, txn_id, pk)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?
             .execute(params![
                 id,
@@ -662,7 +674,8 @@ fn insert_message(
                 mentions,
                 created,
                 m.erased,
-                ev.txn_id
+                ev.txn_id,
+                super::message_pk(tx, created)?
             ])?;
         if n == 0 {
             return Ok(());
@@ -912,6 +925,37 @@ mod tests {
             })
             .unwrap();
         assert_eq!(found, 4);
+    }
+
+    /// Messages of one millisecond in one batch each get a row id of their
+    /// own, after any earlier message of that millisecond, in time order:
+    /// none is dropped as a duplicate row and search lists them newest first.
+    #[test]
+    fn a_batch_of_one_millisecond_keeps_every_message_in_time_order() {
+        let (_dir, store, room) = store();
+        let (me, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let at = time::macros::datetime!(2026-11-25 10:00:00.123 UTC);
+        let ms = |seq: i64| {
+            let mut e = message(room, seq, other, &format!("tick {seq}"));
+            e.created_at = at;
+            e
+        };
+        let first = ms(1);
+        let batch: Vec<Event> = (2..=6).map(ms).collect();
+        let pks: Vec<(i64, i64)> = store
+            .write_blocking(|tx| {
+                let mut ch = Changes::default();
+                apply_event(tx, me, &first, false, &mut ch)?;
+                assert_eq!(apply_batch(tx, me, &batch, false, &mut ch)?, 5);
+                Ok(tx
+                    .prepare("SELECT seq, pk FROM messages ORDER BY seq")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap();
+        let base = to_ms(at) << crate::store::PK_SHIFT;
+        let expected: Vec<(i64, i64)> = (1..=6).map(|s| (s, base + s - 1)).collect();
+        assert_eq!(pks, expected);
     }
 
     /// Regression: the look-up of early relations was re-prepared on every

@@ -35,6 +35,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_events_target_seq",
         include_str!("../../../migrations/client/0003_events_target_seq.sql"),
     ),
+    (
+        "0004_messages_pk_by_time",
+        include_str!("../../../migrations/client/0004_messages_pk_by_time.sql"),
+    ),
 ];
 
 /// Prepared statements kept per connection.
@@ -191,6 +195,32 @@ impl Store {
     }
 }
 
+/// Bits of `messages.pk` below the creation time: `pk` is
+/// `created_at << PK_SHIFT` plus a counter within the millisecond, so the
+/// full-text index (keyed by `pk`) lists messages in time order and search
+/// can read it newest first and stop at the page it wants.
+pub(crate) const PK_SHIFT: u32 = 20;
+
+/// The `pk` for a new message created at `created_ms`: the next free one
+/// in that millisecond. `None` (SQLite picks one) for a time outside
+/// 1970-01-01T00:17:28Z..2109 (below it pks of the old numbering may
+/// live) or a millisecond that is full.
+pub(crate) fn message_pk(conn: &Connection, created_ms: i64) -> Result<Option<i64>> {
+    if !(1i64 << 20..1i64 << 42).contains(&created_ms) {
+        return Ok(None);
+    }
+    let lo = created_ms << PK_SHIFT;
+    let hi = (created_ms + 1) << PK_SHIFT;
+    let max: Option<i64> = conn
+        .prepare_cached("SELECT max(pk) FROM messages WHERE pk >= ?1 AND pk < ?2")?
+        .query_row([lo, hi], |r| r.get(0))?;
+    Ok(match max {
+        None => Some(lo),
+        Some(m) if m + 1 < hi => Some(m + 1),
+        Some(_) => None,
+    })
+}
+
 /// Unix milliseconds now.
 pub(crate) fn now_ms() -> i64 {
     let now = time::OffsetDateTime::now_utc();
@@ -240,6 +270,79 @@ mod tests {
         assert_eq!(mode, "wal");
         conn.pragma_update(None, "user_version", 99).unwrap();
         assert!(migrate(&mut conn).is_err());
+    }
+
+    #[test]
+    fn message_pks_follow_time_and_count_within_a_millisecond() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("tern.db")).unwrap();
+        let conn = store.writer.lock().unwrap();
+        let insert = |id: &str, at: i64| {
+            let pk = message_pk(&conn, at).unwrap();
+            conn.execute(
+                "INSERT INTO messages (pk, id, room_id, sender_id, created_at, body)
+                 VALUES (?1, ?2, 'r', 's', ?3, 'hello')",
+                rusqlite::params![pk, id, at],
+            )
+            .unwrap();
+            pk
+        };
+        let t = 1_700_000_000_000;
+        assert_eq!(insert("b", t + 5), Some((t + 5) << PK_SHIFT));
+        assert_eq!(insert("a", t), Some(t << PK_SHIFT));
+        assert_eq!(insert("a2", t), Some((t << PK_SHIFT) + 1));
+        assert_eq!(message_pk(&conn, -1).unwrap(), None);
+        assert_eq!(message_pk(&conn, 7).unwrap(), None);
+        assert_eq!(message_pk(&conn, 1 << 50).unwrap(), None);
+        // The index lists them newest first by time, not by insertion.
+        let ids: Vec<String> = conn
+            .prepare("SELECT m.id FROM messages_fts CROSS JOIN messages m ON m.pk = messages_fts.rowid WHERE messages_fts MATCH 'hello' ORDER BY messages_fts.rowid DESC")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(ids, vec!["b", "a2", "a"]);
+    }
+
+    #[test]
+    fn migration_4_renumbers_messages_by_time_and_keeps_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tern.db");
+        let mut conn = open_conn(&path, OpenFlags::default()).unwrap();
+        let tx = conn.transaction().unwrap();
+        for (name, sql) in &MIGRATIONS[..3] {
+            tx.execute_batch(sql)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        tx.pragma_update(None, "user_version", 3).unwrap();
+        tx.commit().unwrap();
+        let t = 1_700_000_000_000i64;
+        for (id, at) in [("new", t + 5), ("old", t), ("old2", t), ("epoch", 7)] {
+            conn.execute(
+                "INSERT INTO messages (id, room_id, sender_id, created_at, body)
+                 VALUES (?1, 'r', 's', ?2, 'ёлка')",
+                rusqlite::params![id, at],
+            )
+            .unwrap();
+        }
+        assert_eq!(migrate(&mut conn).unwrap(), MIGRATIONS.len() - 3);
+        let rows: Vec<(String, i64)> = conn
+            .prepare("SELECT m.id, m.pk FROM messages_fts CROSS JOIN messages m ON m.pk = messages_fts.rowid WHERE messages_fts MATCH 'елка' ORDER BY messages_fts.rowid DESC")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                ("new".to_owned(), (t + 5) << PK_SHIFT),
+                ("old2".to_owned(), (t << PK_SHIFT) + 1),
+                ("old".to_owned(), t << PK_SHIFT),
+                ("epoch".to_owned(), 4),
+            ]
+        );
     }
 
     #[test]

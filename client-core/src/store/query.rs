@@ -101,20 +101,34 @@ pub(crate) fn room_list(conn: &Connection, me: UserId) -> Result<Vec<RoomSummary
             (None, Some(o)) => user_name(conn, &o)?,
             (None, None) => String::new(),
         };
-        let last_message = conn
+        // The newest local echo, else the newest message from the server:
+        // two index look-ups (`messages_local`, `messages_room_seq`), where
+        // one query ordering both kinds would read the room's every row.
+        let row = |r: &rusqlite::Row<'_>| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
+        };
+        let last_message = match conn
             .prepare_cached(
-                "SELECT id, sender_id, body, deleted_at IS NOT NULL FROM messages WHERE room_id = ?1
-                 ORDER BY seq IS NULL DESC, local_order DESC, seq DESC LIMIT 1",
+                "SELECT id, sender_id, body, deleted_at IS NOT NULL FROM messages
+                 WHERE room_id = ?1 AND seq IS NULL ORDER BY local_order DESC LIMIT 1",
             )?
-            .query_row([&id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, bool>(3)?,
-                ))
-            })
-            .optional()?;
+            .query_row([&id], row)
+            .optional()?
+        {
+            Some(m) => Some(m),
+            None => conn
+                .prepare_cached(
+                    "SELECT id, sender_id, body, deleted_at IS NOT NULL FROM messages
+                     WHERE room_id = ?1 AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                )?
+                .query_row([&id], row)
+                .optional()?,
+        };
         let last_message = match last_message {
             Some((mid, sender, body, deleted)) => Some(MessagePreview {
                 id: parse_uuid(&mid),
@@ -487,6 +501,15 @@ fn spans(marked: &str, body: &str) -> Vec<Span> {
     out
 }
 
+/// Full-text search, newest first.
+///
+/// The index is keyed by `messages.pk`, which follows creation time (see
+/// `PK_SHIFT`), so the query walks the index's matches from the newest
+/// down, joins each to its message (`CROSS JOIN` keeps that order: the
+/// planner must not start from `messages`), applies the filters, and stops
+/// at `limit`: the cost follows the matches read, not the matches there
+/// are. A date filter also bounds the walk. Highlights are made for the
+/// hits returned only.
 pub(crate) fn search(conn: &Connection, q: &SearchQuery) -> Result<Vec<SearchHit>> {
     let Some(fts) = fts_query(&q.text) else {
         return Ok(Vec::new());
@@ -494,7 +517,7 @@ pub(crate) fn search(conn: &Connection, q: &SearchQuery) -> Result<Vec<SearchHit
     let mut sql = format!(
         "SELECT m.id, m.room_id, m.sender_id, m.created_at, m.body,
                 highlight(messages_fts, 0, '{HL_OPEN}', '{HL_CLOSE}')
-         FROM messages_fts JOIN messages m ON m.pk = messages_fts.rowid
+         FROM messages_fts CROSS JOIN messages m ON m.pk = messages_fts.rowid
          WHERE messages_fts MATCH ?1 AND m.deleted_at IS NULL"
     );
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(fts)];
@@ -508,11 +531,24 @@ pub(crate) fn search(conn: &Connection, q: &SearchQuery) -> Result<Vec<SearchHit
     if let Some(s) = q.sender_id {
         arg(&mut sql, " AND m.sender_id = ?", Box::new(s.to_string()));
     }
+    // Rows from before the time-ordered pk, or stamped outside its range,
+    // keep their place by `created_at`; the rowid bound only narrows.
+    let pk_of = |ms: i64| ms.clamp(0, 1 << 42) << super::PK_SHIFT;
     if let Some(a) = q.after {
         arg(&mut sql, " AND m.created_at >= ?", Box::new(to_ms(a)));
+        arg(
+            &mut sql,
+            " AND messages_fts.rowid >= ?",
+            Box::new(pk_of(to_ms(a))),
+        );
     }
     if let Some(b) = q.before {
         arg(&mut sql, " AND m.created_at < ?", Box::new(to_ms(b)));
+        arg(
+            &mut sql,
+            " AND messages_fts.rowid < ?",
+            Box::new(pk_of(to_ms(b))),
+        );
     }
     match q.has_file {
         Some(true) => sql.push_str(" AND m.attachments != '[]'"),
@@ -520,7 +556,7 @@ pub(crate) fn search(conn: &Connection, q: &SearchQuery) -> Result<Vec<SearchHit
         None => {}
     }
     let limit = q.limit.unwrap_or(50).clamp(1, 1000);
-    sql.push_str(&format!(" ORDER BY rank, m.created_at DESC LIMIT {limit}"));
+    sql.push_str(&format!(" ORDER BY messages_fts.rowid DESC LIMIT {limit}"));
     let mut stmt = conn.prepare_cached(&sql)?;
     let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|b| b.as_ref()).collect();
     let hits = stmt

@@ -1,6 +1,8 @@
 //! Offline full-text search on a Latin + Cyrillic corpus.
 
 use tern_client_core::SearchQuery;
+use tern_client_core::protocol::Event;
+use tern_client_core::protocol::event::{EventContent, MessageContent, MessageKind};
 
 use crate::helpers::*;
 
@@ -177,4 +179,117 @@ async fn search_folds_case_and_accents_matches_prefixes_and_filters() {
     })
     .await;
     let _ = ws;
+}
+
+fn message(room: uuid::Uuid, seq: i64, sender: uuid::Uuid, at_ms: i64, body: &str) -> Event {
+    Event {
+        id: uuid::Uuid::now_v7(),
+        room_id: room,
+        seq,
+        sender_id: sender,
+        content: EventContent::Message(MessageContent {
+            kind: MessageKind::Text,
+            body: body.into(),
+            reply_to: None,
+            thread_root: None,
+            attachments: Vec::new(),
+            forward_of: None,
+            mentions: Vec::new(),
+            erased: false,
+        }),
+        txn_id: None,
+        created_at: time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_ms) * 1_000_000)
+            .unwrap(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imported_history_is_stored_like_synced_events_and_searched_newest_first() {
+    let mut server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let alice = user(&server, dir.path(), "alice").await;
+    let (_ws, room) = room_with(&alice, &[], "import").await;
+    let me = alice.account().unwrap().user_id;
+    server.stop().await;
+
+    // A newer run first, then an older one below it, as a backfill would.
+    let base = 1_700_000_000_000i64;
+    let newer: Vec<Event> = (0..5)
+        .map(|i| {
+            message(
+                room,
+                200 + i,
+                me,
+                base + 100_000 + i * 1000,
+                &format!("Ёлка {i} café"),
+            )
+        })
+        .collect();
+    let older: Vec<Event> = (0..5)
+        .map(|i| message(room, 100 + i, me, base + i * 1000, &format!("ёлка old {i}")))
+        .collect();
+    assert_eq!(alice.import_events(room, newer.clone()).await.unwrap(), 5);
+    assert_eq!(alice.import_events(room, older.clone()).await.unwrap(), 5);
+    // Held already: nothing new.
+    assert_eq!(alice.import_events(room, newer.clone()).await.unwrap(), 0);
+
+    // Stored like any event: the timeline shows the newest run, and the
+    // seqs below it are a gap to backfill.
+    let page = alice.timeline(room, None, 50).await.unwrap();
+    let bodies: Vec<&str> = page.items.iter().map(|i| i.body.as_str()).collect();
+    assert_eq!(bodies.first().copied(), Some("Ёлка 0 café"));
+    assert_eq!(bodies.last().copied(), Some("Ёлка 4 café"));
+    assert!(!page.has_more_local && page.needs_backfill);
+
+    // Newest first by creation time, whatever order they were stored in.
+    let hits = alice.search(q("елка")).await.unwrap();
+    let got: Vec<uuid::Uuid> = hits.iter().map(|h| h.message_id).collect();
+    let mut expected: Vec<(i64, uuid::Uuid)> = newer
+        .iter()
+        .chain(older.iter())
+        .map(|e| {
+            (
+                (e.created_at.unix_timestamp_nanos() / 1_000_000) as i64,
+                e.id,
+            )
+        })
+        .collect();
+    expected.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let expected: Vec<uuid::Uuid> = expected.into_iter().map(|(_, id)| id).collect();
+    assert_eq!(got, expected);
+    // The limit takes the newest; a date window takes its own stretch.
+    let two = alice
+        .search(SearchQuery {
+            text: "елка".into(),
+            limit: Some(2),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        two.iter().map(|h| h.message_id).collect::<Vec<_>>(),
+        expected[..2]
+    );
+    let old_window = alice
+        .search(SearchQuery {
+            text: "елка".into(),
+            after: Some(time::OffsetDateTime::from_unix_timestamp(base / 1000).unwrap()),
+            before: Some(time::OffsetDateTime::from_unix_timestamp(base / 1000 + 50).unwrap()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        old_window.iter().map(|h| h.message_id).collect::<Vec<_>>(),
+        expected[5..]
+    );
+
+    // Bad input is refused.
+    let other = message(uuid::Uuid::now_v7(), 300, me, base, "x");
+    assert!(alice.import_events(room, vec![other]).await.is_err());
+    let backwards = vec![
+        message(room, 301, me, base, "x"),
+        message(room, 300, me, base, "y"),
+    ];
+    assert!(alice.import_events(room, backwards).await.is_err());
 }
