@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use tern_client_core::i18n::Translator;
 
 /// Light or dark colours.
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -72,7 +73,44 @@ pub struct Config {
 #[derive(Clone, Debug, Default)]
 pub struct Loaded {
     pub config: Config,
-    pub problem: Option<String>,
+    pub problem: Option<ConfigProblem>,
+}
+
+/// Why the config file was not used. Told in the user's language once the
+/// language is known (the file itself may be what names it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigProblem {
+    /// The file could not be read.
+    Unreadable { path: PathBuf, error: String },
+    /// The file is not a valid config; `line` when the parser knows it.
+    Invalid {
+        path: PathBuf,
+        line: Option<usize>,
+        what: String,
+    },
+}
+
+impl ConfigProblem {
+    /// The message for the user, through the catalogs.
+    pub fn message(&self, tr: &Translator) -> String {
+        match self {
+            Self::Unreadable { path, error } => tr.tr_args(
+                "config-unreadable",
+                &[
+                    ("path", path.display().to_string().into()),
+                    ("error", error.clone().into()),
+                ],
+            ),
+            Self::Invalid { path, line, what } => tr.tr_args(
+                "config-invalid",
+                &[
+                    ("path", path.display().to_string().into()),
+                    ("line", line.map_or(0, |l| l as i64).into()),
+                    ("what", what.clone().into()),
+                ],
+            ),
+        }
+    }
 }
 
 /// The default config file: `$XDG_CONFIG_HOME/tern/config.toml`.
@@ -95,10 +133,10 @@ pub fn load(explicit: Option<&Path>) -> Loaded {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Loaded::default(),
         Err(e) => Loaded {
             config: Config::default(),
-            problem: Some(format!(
-                "cannot read config file {}: {e}; using defaults",
-                path.display()
-            )),
+            problem: Some(ConfigProblem::Unreadable {
+                path,
+                error: e.to_string(),
+            }),
         },
     }
 }
@@ -114,14 +152,13 @@ pub fn parse(path: &Path, text: &str) -> Loaded {
             let line = e
                 .span()
                 .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-            let what = e.message().trim().to_owned();
-            let place = match line {
-                Some(l) => format!("{} line {l}", path.display()),
-                None => path.display().to_string(),
-            };
             Loaded {
                 config: Config::default(),
-                problem: Some(format!("bad config file {place}: {what}; using defaults")),
+                problem: Some(ConfigProblem::Invalid {
+                    path: path.to_owned(),
+                    line,
+                    what: e.message().trim().to_owned(),
+                }),
             }
         }
     }
@@ -172,17 +209,28 @@ mod tests {
             Path::new("/x/config.toml"),
             "locale = \"en\"\n\ntheme = \"purple\"\n",
         );
-        let p = l.problem.unwrap();
-        assert!(p.contains("/x/config.toml line 3"), "{p}");
-        assert!(p.contains("using defaults"), "{p}");
+        let problem = l.problem.unwrap();
+        let en = problem.message(&Translator::for_locale("en"));
+        assert!(en.contains("/x/config.toml, line 3"), "{en}");
+        assert!(en.contains("using the defaults"), "{en}");
+        let ru = problem.message(&Translator::for_locale("ru"));
+        assert!(ru.contains("/x/config.toml, строка 3"), "{ru}");
         assert_eq!(l.config, Config::default());
         let l = parse(Path::new("c.toml"), "a = [\n");
-        assert!(l.problem.unwrap().contains("line "));
+        assert!(matches!(
+            l.problem,
+            Some(ConfigProblem::Invalid { line: Some(_), .. })
+        ));
     }
 
     #[test]
     fn a_missing_explicit_file_is_reported() {
         let l = load(Some(Path::new("/nonexistent/tern.toml")));
-        assert!(l.problem.unwrap().contains("/nonexistent/tern.toml"));
+        let p = l.problem.unwrap();
+        assert!(matches!(p, ConfigProblem::Unreadable { .. }));
+        assert!(
+            p.message(&Translator::for_locale("en"))
+                .contains("/nonexistent/tern.toml")
+        );
     }
 }

@@ -40,11 +40,11 @@ pub fn main_entry() -> ExitCode {
     let loaded = config::load(cli.global.config.as_deref());
     let log_path = config::log_path(cli.global.data_dir.as_deref());
     logging::init(&log_path);
-    if let Some(p) = &loaded.problem {
-        eprintln!("tern: {p}");
-        tracing::warn!(problem = %p, "config");
-    }
     let session = session::Session::new(cli.global, loaded, offset);
+    if let Some(p) = &session.config.problem {
+        eprintln!("tern: {}", p.message(&session.tr));
+        tracing::warn!(problem = ?p, "config");
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

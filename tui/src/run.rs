@@ -233,7 +233,7 @@ pub fn build_app(session: &Session, me: Option<uuid::Uuid>) -> (App, Vec<Cmd>) {
     );
     if let Some(p) = &cfg.problem {
         app.notice = Some(crate::app::Notice {
-            text: p.clone(),
+            text: p.message(&app.tr),
             error: true,
         });
     }

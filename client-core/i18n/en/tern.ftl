@@ -217,3 +217,9 @@ tui-react-title = React
 tui-react-hint = 1–8 or ←→ and Enter · : any emoji · Esc closes
 tui-search-bad-filter = { $filter }: no such person, room or date (filters: from:NAME in:ROOM has:file no:file after:YYYY-MM-DD before:YYYY-MM-DD)
 tui-newer-below = Newer messages below (End goes to the newest)
+
+config-unreadable = Cannot read the config file { $path } ({ $error }); using the defaults
+config-invalid = { $line ->
+        [0] Bad config file { $path }: { $what }; using the defaults
+       *[other] Bad config file { $path }, line { $line }: { $what }; using the defaults
+    }
