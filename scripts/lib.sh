@@ -42,3 +42,33 @@ ensure_build_tools() {
     have cc || die "a C compiler is missing (SQLite is compiled in): install gcc or clang"
   fi
 }
+
+# The desktop app: Tauri's system libraries (WebKitGTK and friends), and
+# for its end-to-end test a virtual display and WebKit's WebDriver.
+TAURI_DEBS=(libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev file)
+TAURI_E2E_DEBS=(xvfb xauth webkit2gtk-driver)
+
+# Node.js 20.19 or newer builds the desktop front end (Vite 8).
+ensure_node() {
+  have node || die "Node.js is missing: install Node.js 20.19 or newer (https://nodejs.org), then run this again"
+  have npm || die "npm is missing: install it with Node.js 20.19 or newer"
+  local v
+  v="$(node -p 'process.versions.node')"
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+    || die "Node.js $v is too old for the desktop front end: install 20.19 or newer"
+}
+
+# Builds the desktop front end (desktop/ui/dist), which the desktop
+# binary embeds: it must exist before any cargo step.
+build_desktop_ui() {
+  ensure_node
+  step "desktop front end: install, type check, unit tests, build"
+  (
+    cd desktop/ui
+    # No install scripts: nothing is fetched outside the npm registry.
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+    npm run --silent check
+    npx vitest run
+    npx vite build --logLevel warn
+  )
+}

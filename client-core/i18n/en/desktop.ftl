@@ -1,0 +1,135 @@
+# Tern desktop app strings, English.
+
+app-title = Tern
+
+## Sign in
+
+login-heading = Sign in to Tern
+register-heading = Create a Tern account
+server-url = Server
+login-name = Username or email
+username = Username
+email = Email
+display-name = Display name (optional)
+password = Password
+sign-in = Sign in
+create-account = Create account
+have-account = I already have an account
+need-account = Create an account
+sign-out = Sign out
+signing-in = Signing in…
+
+## Room list
+
+rooms = Rooms
+room-filter = Filter rooms
+no-rooms = No rooms yet
+no-match = Nothing matches
+unread-badge = { $count } unread
+mention-badge = { $count } mentions
+all-workspaces = All workspaces
+room-pending = { $count } waiting to send
+
+## Timeline
+
+today = Today
+yesterday = Yesterday
+pick-room = Pick a room on the left
+load-older = Loading older messages…
+edited = edited
+deleted-message = Message deleted
+reply = Reply
+edit = Edit
+delete = Delete
+react = React
+retry = Retry
+discard = Discard
+state-pending = Waiting to send
+state-sending = Sending…
+state-retrying = Retrying ({ $attempts })
+state-failed = Not sent: { $reason }
+thread-replies = { $count ->
+    [one] { $count } reply
+   *[other] { $count } replies
+}
+replying-to = Replying to { $name }
+editing = Editing a message
+cancel = Cancel
+read-marker = New messages
+jump-latest = Jump to latest
+
+## Composer
+
+composer-placeholder = Write a message…
+send = Send
+attach = Attach a file
+drop-here = Drop files to send them
+
+## Files
+
+uploading = Uploading { $percent }%
+downloading = Downloading { $percent }%
+open-file = Open
+save-file = Save as…
+file-size = { $size }
+
+## Connection
+
+banner-offline = Offline — you can read everything saved here.
+banner-connecting = Reconnecting…
+banner-syncing = Catching up…
+queued = { $count ->
+    [one] { $count } message waiting to send
+   *[other] { $count } messages waiting to send
+}
+reconnect-now = Reconnect now
+
+## Search
+
+search = Search
+search-placeholder = Search messages
+search-in-room = In this room only
+search-no-results = No messages found
+search-with-files = With files
+
+## Room switcher
+
+switcher-placeholder = Jump to a room…
+
+## Settings
+
+settings = Settings
+theme = Theme
+theme-system = Follow the system
+theme-light = Light
+theme-dark = Dark
+language = Language
+language-system = Follow the system
+notifications = Notifications for mentions and direct messages
+cache-size = File cache size (MB)
+save = Save
+close = Close
+
+## Errors
+
+error-network = Cannot reach the server.
+error-invalid-credentials = Wrong login or password.
+error-invalid-input = { $message }
+error-generic = Something went wrong: { $message }
+
+## Rooms: directory, creation, info
+
+directory = Room directory
+new-room = New room
+room-name = Room name
+room-topic = Topic (optional)
+room-public = Anyone in the workspace can find and join it
+create-room = Create
+join = Join
+joined = Joined
+leave-room = Leave room
+room-members = { $count ->
+    [one] { $count } member
+   *[other] { $count } members
+}
+mute-room = Mute notifications

@@ -1,0 +1,105 @@
+//! A room's timeline and the writes aimed at its messages.
+
+use tauri::State;
+use uuid::Uuid;
+
+use crate::dto::{TimelineItem, TimelinePage};
+use crate::error::CmdResult;
+use crate::state::AppState;
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn timeline_page(
+    state: State<'_, AppState>,
+    room_id: Uuid,
+    before: Option<i64>,
+    limit: Option<u32>,
+) -> CmdResult<TimelinePage> {
+    let page = state
+        .client()
+        .await?
+        .timeline(room_id, before, limit.unwrap_or(100))
+        .await?;
+    Ok(page.into())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn timeline_message(
+    state: State<'_, AppState>,
+    id: Uuid,
+) -> CmdResult<Option<TimelineItem>> {
+    Ok(state.client().await?.message(id).await?.map(Into::into))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn timeline_send(
+    state: State<'_, AppState>,
+    room_id: Uuid,
+    body: String,
+) -> CmdResult<Uuid> {
+    Ok(state.client().await?.send(room_id, &body).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn timeline_reply(
+    state: State<'_, AppState>,
+    reply_to: Uuid,
+    body: String,
+) -> CmdResult<Uuid> {
+    Ok(state.client().await?.reply(reply_to, &body).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn timeline_edit(
+    state: State<'_, AppState>,
+    message_id: Uuid,
+    body: String,
+) -> CmdResult<String> {
+    Ok(state.client().await?.edit(message_id, &body).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn timeline_delete(state: State<'_, AppState>, message_id: Uuid) -> CmdResult<String> {
+    Ok(state.client().await?.delete(message_id).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn timeline_react(
+    state: State<'_, AppState>,
+    message_id: Uuid,
+    emoji: String,
+) -> CmdResult<String> {
+    Ok(state.client().await?.react(message_id, &emoji).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn timeline_unreact(
+    state: State<'_, AppState>,
+    message_id: Uuid,
+    emoji: String,
+) -> CmdResult<String> {
+    Ok(state.client().await?.unreact(message_id, &emoji).await?)
+}
+
+/// Fetches older history the store does not hold; the number of events.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn timeline_backfill(
+    state: State<'_, AppState>,
+    room_id: Uuid,
+    limit: Option<u32>,
+) -> CmdResult<usize> {
+    Ok(state
+        .client()
+        .await?
+        .backfill(room_id, limit.unwrap_or(100))
+        .await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn timeline_typing(
+    state: State<'_, AppState>,
+    room_id: Uuid,
+    typing: bool,
+) -> CmdResult<()> {
+    state.client().await?.typing(room_id, typing);
+    Ok(())
+}

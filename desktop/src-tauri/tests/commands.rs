@@ -1,0 +1,398 @@
+//! The command layer, driven through Tauri's IPC (mock runtime) against
+//! the real server started in process.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
+};
+use tauri::webview::InvokeRequest;
+use tauri::{App, Listener, WebviewWindow, WebviewWindowBuilder};
+use tempfile::TempDir;
+use tern_client_core::{Client, ClientConfig, SecretsBackend};
+use tern_desktop::dto::{
+    Account, Connection, ConnectionState, Event, OutboxItem, RoomSummary, Session, TimelinePage,
+};
+use tern_desktop::{AppState, EVENT, Paths};
+use tern_server::Running;
+use tern_server::auth::PasswordCost;
+use tern_server::config::Config;
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Server {
+    running: Option<Running>,
+    addr: SocketAddr,
+    config: Config,
+    _dir: TempDir,
+}
+
+impl Server {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::new(dir.path().to_path_buf());
+        config.password_cost = PasswordCost {
+            memory_kib: 64,
+            passes: 1,
+        };
+        config.auth_per_ip_per_minute = 100_000;
+        config.auth_per_account_per_minute = 100_000;
+        let c = config.clone();
+        let running = tauri::async_runtime::block_on(async move {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tern_server::start(c, l).await.unwrap()
+        });
+        Self {
+            addr: running.addr,
+            running: Some(running),
+            config,
+            _dir: dir,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn stop(&mut self) {
+        if let Some(r) = self.running.take() {
+            tauri::async_runtime::block_on(r.stop());
+        }
+    }
+
+    fn start_again(&mut self) {
+        let (addr, c) = (self.addr, self.config.clone());
+        self.running = Some(tauri::async_runtime::block_on(async move {
+            let mut tries = 0;
+            let l = loop {
+                match tokio::net::TcpListener::bind(addr).await {
+                    Ok(l) => break l,
+                    Err(e) if tries < 100 => {
+                        tries += 1;
+                        let _ = e;
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    Err(e) => panic!("cannot bind {addr} again: {e}"),
+                }
+            };
+            tern_server::start(c, l).await.unwrap()
+        }));
+    }
+}
+
+struct Desktop {
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    events: Arc<Mutex<Vec<Event>>>,
+    _dir: TempDir,
+}
+
+impl Desktop {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(Paths::under(dir.path()), SecretsBackend::File);
+        let app = tern_desktop::with_commands(mock_builder(), state)
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let sink = events.clone();
+        app.listen_any(EVENT, move |e| {
+            let ev: Event =
+                serde_json::from_str(e.payload()).expect("an event the window can read");
+            sink.lock().unwrap().push(ev);
+        });
+        Self {
+            _app: app,
+            window,
+            events,
+            _dir: dir,
+        }
+    }
+
+    fn call<T: DeserializeOwned>(&self, cmd: &str, args: Value) -> Result<T, Value> {
+        let res = get_ipc_response(
+            &self.window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                // The app's own origin on Linux and macOS.
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )?;
+        Ok(res
+            .deserialize::<T>()
+            .unwrap_or_else(|e| panic!("{cmd}: {e}")))
+    }
+
+    fn ok<T: DeserializeOwned>(&self, cmd: &str, args: Value) -> T {
+        self.call(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+
+    fn err(&self, cmd: &str, args: Value) -> Value {
+        match self.call::<Value>(cmd, args) {
+            Ok(v) => panic!("{cmd} should fail, answered {v}"),
+            Err(e) => e,
+        }
+    }
+
+    fn saw(&self, f: impl Fn(&Event) -> bool) -> bool {
+        self.events.lock().unwrap().iter().any(f)
+    }
+}
+
+fn wait_for<T>(secs: u64, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Registers a user, makes a workspace and a channel; answers the room.
+fn signed_in_with_room(d: &Desktop, s: &Server, name: &str) -> (Account, RoomSummary) {
+    let account: Account = d.ok(
+        "auth_register",
+        json!({"server_url": s.url(), "username": name, "email": format!("{name}@example.test"),
+               "password": PASSWORD, "display_name": name}),
+    );
+    let ws: Value = d.ok(
+        "workspaces_create",
+        json!({"slug": format!("ws-{name}"), "name": "Work"}),
+    );
+    let local: String = d.ok(
+        "rooms_create",
+        json!({"room": {"workspace_id": ws["id"], "kind": "channel", "name": "general",
+                        "visibility": "public", "topic": "Chat"}}),
+    );
+    let room = wait_for(20, "the room on the server", || {
+        let rooms: Vec<RoomSummary> = d.ok("rooms_list", json!({}));
+        rooms
+            .into_iter()
+            .find(|r| r.name == "general" && !r.local_only && r.id.to_string() != local)
+    });
+    (account, room)
+}
+
+#[test]
+fn errors_cross_with_stable_codes() {
+    let s = Server::start();
+    let d = Desktop::new();
+    let e = d.err("rooms_list", json!({}));
+    assert_eq!(e["code"], "not_signed_in");
+    let e = d.err(
+        "auth_login",
+        json!({"server_url": "ftp://nowhere", "login": "a", "password": "b"}),
+    );
+    assert_eq!(e["code"], "invalid_input");
+    let e = d.err(
+        "auth_login",
+        json!({"server_url": s.url(), "login": "", "password": "b"}),
+    );
+    assert_eq!(e["code"], "invalid_input");
+    let e = d.err(
+        "auth_login",
+        json!({"server_url": s.url(), "login": "nobody", "password": "wrong password"}),
+    );
+    assert_eq!(e["code"], "server");
+    assert_eq!(e["server_code"], "invalid_credentials");
+    assert_eq!(e["transient"], false);
+    // Missing or mistyped arguments are refused, not a crash.
+    let e = d.err(
+        "timeline_send",
+        json!({"room_id": "not-a-uuid", "body": "x"}),
+    );
+    assert!(e.is_string() || e.is_object(), "{e}");
+    // A server that is not there.
+    let e = d.err(
+        "auth_login",
+        json!({"server_url": "http://127.0.0.1:9", "login": "a", "password": "b"}),
+    );
+    assert_eq!(e["code"], "network");
+    assert_eq!(e["transient"], true);
+}
+
+#[test]
+fn sign_in_read_send_and_hear_events() {
+    let s = Server::start();
+    let d = Desktop::new();
+    let (account, room) = signed_in_with_room(&d, &s, "alice");
+
+    // The server is remembered and the session restores.
+    let session: Session = d.ok("session_get", json!({}));
+    assert_eq!(session.server_url.as_deref(), Some(s.url().as_str()));
+    assert_eq!(
+        session.account.as_ref().map(|a| a.user_id),
+        Some(account.user_id)
+    );
+
+    let local: String = d.ok(
+        "timeline_send",
+        json!({"room_id": room.id, "body": "hello from the desktop"}),
+    );
+    let page = wait_for(20, "the message delivered", || {
+        let p: TimelinePage = d.ok("timeline_page", json!({"room_id": room.id}));
+        p.items
+            .iter()
+            .any(|i| i.body == "hello from the desktop" && i.local.is_none() && i.seq.is_some())
+            .then_some(p)
+    });
+    assert_eq!(page.items.len(), 1);
+    let id = page.items[0].id;
+    assert_ne!(id.to_string(), local);
+
+    // Edit, react, reply, delete: each a thin call, each seen in the page.
+    let _: String = d.ok(
+        "timeline_edit",
+        json!({"message_id": id, "body": "hello, edited"}),
+    );
+    let _: String = d.ok("timeline_react", json!({"message_id": id, "emoji": "👍"}));
+    let _: String = d.ok("timeline_reply", json!({"reply_to": id, "body": "a reply"}));
+    wait_for(20, "edit, reaction and reply", || {
+        let p: TimelinePage = d.ok("timeline_page", json!({"room_id": room.id}));
+        let first = p.items.iter().find(|i| i.id == id)?;
+        let reply = p.items.iter().find(|i| i.body == "a reply")?;
+        (first.edited
+            && first.body == "hello, edited"
+            && first
+                .reactions
+                .iter()
+                .any(|r| r.emoji == "👍" && r.me && !r.pending)
+            && reply.reply_to.as_ref().map(|r| r.id) == Some(id)
+            && reply.local.is_none())
+        .then_some(())
+    });
+    let e = d.err("timeline_react", json!({"message_id": id, "emoji": ""}));
+    assert_eq!(e["code"], "invalid_input");
+
+    // Search over the local store.
+    let hits: Vec<Value> = d.ok("search_messages", json!({"query": {"text": "edited"}}));
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["message_id"], json!(id));
+
+    // The events reached the window.
+    wait_for(10, "events", || {
+        (d.saw(|e| matches!(e, Event::RoomListChanged))
+            && d.saw(|e| matches!(e, Event::TimelineChanged { room_id, .. } if *room_id == room.id))
+            && d.saw(|e| matches!(e, Event::ConnectionChanged { connection } if connection.state == ConnectionState::Online))
+            && d.saw(|e| matches!(e, Event::OutboxItem { .. })))
+        .then_some(())
+    });
+
+    // Sign out: the session is gone.
+    let () = d.ok("auth_logout", json!({}));
+    let session: Session = d.ok("session_get", json!({}));
+    assert!(session.account.is_none());
+}
+
+#[test]
+fn offline_reads_queue_and_delivers_once() {
+    let mut s = Server::start();
+    let d = Desktop::new();
+    let (_, room) = signed_in_with_room(&d, &s, "carol");
+    let _: String = d.ok(
+        "timeline_send",
+        json!({"room_id": room.id, "body": "before the outage"}),
+    );
+    wait_for(20, "an empty outbox", || {
+        d.ok::<Vec<OutboxItem>>("outbox_list", json!({}))
+            .is_empty()
+            .then_some(())
+    });
+
+    s.stop();
+    wait_for(20, "offline", || {
+        let c: Connection = d.ok("connection_get", json!({}));
+        (c.state != ConnectionState::Online).then_some(())
+    });
+    // Reading still works from the store.
+    let p: TimelinePage = d.ok("timeline_page", json!({"room_id": room.id}));
+    assert!(p.items.iter().any(|i| i.body == "before the outage"));
+    let rooms: Vec<RoomSummary> = d.ok("rooms_list", json!({}));
+    assert!(rooms.iter().any(|r| r.id == room.id));
+    // A write waits in the outbox.
+    let _: String = d.ok(
+        "timeline_send",
+        json!({"room_id": room.id, "body": "sent while offline"}),
+    );
+    let queued: Vec<OutboxItem> = d.ok("outbox_list", json!({}));
+    assert_eq!(queued.iter().filter(|o| o.kind == "send").count(), 1);
+
+    s.start_again();
+    let () = d.ok("connection_reconnect", json!({}));
+    wait_for(40, "the queued message delivered", || {
+        let p: TimelinePage = d.ok("timeline_page", json!({"room_id": room.id}));
+        p.items
+            .iter()
+            .any(|i| i.body == "sent while offline" && i.local.is_none())
+            .then_some(())
+    });
+    wait_for(20, "an empty outbox", || {
+        d.ok::<Vec<OutboxItem>>("outbox_list", json!({}))
+            .is_empty()
+            .then_some(())
+    });
+
+    // Another client sees it exactly once.
+    let other = tempfile::tempdir().unwrap();
+    let url = s.url();
+    let room_id = room.id;
+    let bodies = tauri::async_runtime::block_on(async move {
+        let mut c = ClientConfig::new(url, other.path(), "other");
+        c.secrets = SecretsBackend::File;
+        let client = Client::open(c).await.unwrap();
+        client.login("carol", PASSWORD).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let p = client.timeline(room_id, None, 100).await;
+            if let Ok(p) = p
+                && p.items.iter().any(|i| i.body == "sent while offline")
+            {
+                client.shutdown().await;
+                return p.items.into_iter().map(|i| i.body).collect::<Vec<_>>();
+            }
+            assert!(Instant::now() < deadline, "the other client never saw it");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    assert_eq!(
+        bodies.iter().filter(|b| *b == "sent while offline").count(),
+        1,
+        "{bodies:?}"
+    );
+}
+
+#[test]
+fn settings_round_trip_and_refuse_bad_values() {
+    let d = Desktop::new();
+    let v: Value = d.ok("settings_get", json!({}));
+    assert_eq!(v["settings"]["theme"], "system");
+    assert!(v["system_language"] == "en" || v["system_language"] == "ru");
+    let mut s = v["settings"].clone();
+    s["theme"] = json!("dark");
+    s["language"] = json!("ru");
+    let () = d.ok("settings_set", json!({"settings": s}));
+    let v: Value = d.ok("settings_get", json!({}));
+    assert_eq!(v["settings"]["theme"], "dark");
+    assert_eq!(v["settings"]["language"], "ru");
+    s["language"] = json!("tlh");
+    let e = d.err("settings_set", json!({"settings": s}));
+    assert_eq!(e["code"], "invalid_input");
+}

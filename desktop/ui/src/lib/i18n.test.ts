@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { FluentBundle, FluentResource } from '@fluent/bundle';
+import { dayLabel, errorText, LOCALES, messageIds, negotiate, SOURCES, translator } from './i18n';
+
+describe('i18n', () => {
+  it('every English key exists in Russian and the other way round', () => {
+    const en = new Set(messageIds(SOURCES.en));
+    const ru = new Set(messageIds(SOURCES.ru));
+    expect(en.size).toBeGreaterThan(50);
+    expect([...en].filter((k) => !ru.has(k))).toEqual([]);
+    expect([...ru].filter((k) => !en.has(k))).toEqual([]);
+  });
+
+  it('both catalogs parse without errors', () => {
+    for (const l of LOCALES) {
+      const b = new FluentBundle(l);
+      expect(b.addResource(new FluentResource(SOURCES[l]))).toEqual([]);
+    }
+  });
+
+  it('translates with plurals, and falls back to the id', () => {
+    const en = translator('en');
+    const ru = translator('ru');
+    expect(en('queued', { count: 1 })).toBe('1 message waiting to send');
+    expect(en('queued', { count: 3 })).toBe('3 messages waiting to send');
+    expect(ru('queued', { count: 2 })).toBe('2 сообщения ждут отправки');
+    expect(ru('queued', { count: 5 })).toBe('5 сообщений ждут отправки');
+    expect(ru('sign-in')).toBe('Войти');
+    expect(en('no-such-key')).toBe('no-such-key');
+  });
+
+  it('negotiates system tags', () => {
+    expect(negotiate('ru_RU.UTF-8')).toBe('ru');
+    expect(negotiate('ru-RU')).toBe('ru');
+    expect(negotiate('de-DE')).toBe('en');
+    expect(negotiate(null)).toBe('en');
+  });
+
+  it('says errors in words and labels days', () => {
+    const t = translator('en');
+    expect(errorText(t, { code: 'network', message: '', server_code: null, status: null, transient: true })).toBe('Cannot reach the server.');
+    expect(errorText(t, { code: 'server', message: '', server_code: 'invalid_credentials', status: 401, transient: false })).toBe(
+      'Wrong login or password.',
+    );
+    const now = new Date(2026, 10, 25, 12).getTime();
+    expect(dayLabel(t, 'en', now - 3600_000, now)).toBe('Today');
+    expect(dayLabel(t, 'en', now - 86_400_000, now)).toBe('Yesterday');
+    expect(dayLabel(translator('ru'), 'ru', now - 86_400_000, now)).toBe('Вчера');
+  });
+});

@@ -1,0 +1,319 @@
+// The app's state, shared by every component: the session, the room list,
+// the open room's timeline, the connection and the outbox. It reacts to
+// client-core's events and asks the Rust side (through the API module) for
+// what changed.
+
+import type { Api, Unlisten } from './api';
+import { toCmdError } from './api';
+import { dayLabel, negotiate, translator, type Locale, type Translate } from './i18n';
+import { banner, filterRooms, queuedCount, totalUnread } from './rooms';
+import { buildRows, oldestSeq, prepend, removeIds, replace, upsert } from './timeline';
+import type {
+  Account,
+  ClientEvent,
+  CmdError,
+  Connection,
+  OutboxItem,
+  RoomSummary,
+  Settings,
+  TimelineItem,
+  Uuid,
+} from './types';
+
+const PAGE = 100;
+
+export class AppStore {
+  api: Api;
+  account = $state<Account | null>(null);
+  serverUrl = $state<string>('');
+  ready = $state(false);
+  rooms = $state<RoomSummary[]>([]);
+  filter = $state('');
+  workspace = $state<Uuid | null>(null);
+  roomId = $state<Uuid | null>(null);
+  items = $state<TimelineItem[]>([]);
+  hasMore = $state(false);
+  needsBackfill = $state(false);
+  loadingOlder = $state(false);
+  readSeq = $state<number | null>(null);
+  connection = $state<Connection>({ state: 'offline', last_sync: null });
+  outbox = $state<OutboxItem[]>([]);
+  uploads = $state<Record<string, number>>({});
+  settings = $state<Settings | null>(null);
+  systemLanguage = $state<Locale>('en');
+  error = $state<CmdError | null>(null);
+  private unlisten: Unlisten | null = null;
+
+  constructor(api: Api) {
+    this.api = api;
+  }
+
+  get locale(): Locale {
+    const l = this.settings?.language ?? 'system';
+    return l === 'system' ? negotiate(this.systemLanguage) : l;
+  }
+
+  get t(): Translate {
+    return translator(this.locale);
+  }
+
+  get visibleRooms(): RoomSummary[] {
+    return filterRooms(this.rooms, this.filter, this.workspace);
+  }
+
+  get room(): RoomSummary | null {
+    return this.rooms.find((r) => r.id === this.roomId) ?? null;
+  }
+
+  get queued(): number {
+    return queuedCount(this.outbox);
+  }
+
+  get banner() {
+    return this.account ? banner(this.connection, this.queued) : null;
+  }
+
+  get unread(): number {
+    return totalUnread(this.rooms);
+  }
+
+  get rows() {
+    const t = this.t;
+    const locale = this.locale;
+    return buildRows(this.items, (ms) => dayLabel(t, locale, ms), this.readSeq, this.account?.user_id ?? null);
+  }
+
+  /** Loads settings and the saved session; listens to events. */
+  async start(): Promise<void> {
+    this.unlisten = await this.api.onEvent((e) => void this.onEvent(e));
+    try {
+      const s = await this.api.settings();
+      this.settings = s.settings;
+      this.systemLanguage = s.system_language;
+      const session = await this.api.session();
+      this.serverUrl = session.server_url ?? 'http://127.0.0.1:8080';
+      this.account = session.account;
+      if (this.account) await this.afterSignIn();
+    } catch (e) {
+      this.error = toCmdError(e);
+    } finally {
+      this.ready = true;
+    }
+  }
+
+  stop(): void {
+    this.unlisten?.();
+    this.unlisten = null;
+  }
+
+  async login(serverUrl: string, login: string, password: string): Promise<void> {
+    this.error = null;
+    try {
+      this.account = await this.api.login(serverUrl, login, password);
+      this.serverUrl = serverUrl;
+      await this.afterSignIn();
+    } catch (e) {
+      this.error = toCmdError(e);
+    }
+  }
+
+  async register(serverUrl: string, username: string, email: string, password: string, displayName: string | null) {
+    this.error = null;
+    try {
+      this.account = await this.api.register(serverUrl, username, email, password, displayName);
+      this.serverUrl = serverUrl;
+      await this.afterSignIn();
+    } catch (e) {
+      this.error = toCmdError(e);
+    }
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await this.api.logout();
+    } finally {
+      this.account = null;
+      this.rooms = [];
+      this.items = [];
+      this.roomId = null;
+      this.outbox = [];
+    }
+  }
+
+  private async afterSignIn(): Promise<void> {
+    await Promise.all([this.refreshRooms(), this.refreshOutbox(), this.refreshConnection()]);
+    if (!this.roomId && this.rooms.length) await this.openRoom(filterRooms(this.rooms, '')[0]?.id ?? this.rooms[0].id);
+  }
+
+  async refreshRooms(): Promise<void> {
+    if (!this.account) return;
+    this.rooms = await this.api.rooms();
+  }
+
+  async refreshOutbox(): Promise<void> {
+    if (!this.account) return;
+    this.outbox = await this.api.outbox();
+  }
+
+  async refreshConnection(): Promise<void> {
+    this.connection = await this.api.connection();
+  }
+
+  async openRoom(id: Uuid): Promise<void> {
+    this.roomId = id;
+    this.items = [];
+    const before = this.rooms.find((r) => r.id === id);
+    const page = await this.api.timeline(id, null, PAGE);
+    if (this.roomId !== id) return;
+    this.items = page.items;
+    this.hasMore = page.has_more_local;
+    this.needsBackfill = page.needs_backfill;
+    // The read marker sits where the unread run starts.
+    const seqs = page.items.filter((i) => i.seq !== null).map((i) => i.seq as number);
+    const unread = before?.unread_count ?? 0;
+    this.readSeq = unread > 0 && seqs.length >= unread ? seqs[seqs.length - unread] - 1 : null;
+    await this.markRead();
+  }
+
+  async markRead(): Promise<void> {
+    const room = this.room;
+    if (room && room.unread_count > 0) await this.api.markRead(room.id, null);
+  }
+
+  /** The next older page: from the store, else from the server. */
+  async loadOlder(): Promise<void> {
+    const id = this.roomId;
+    if (!id || this.loadingOlder || (!this.hasMore && !this.needsBackfill)) return;
+    this.loadingOlder = true;
+    try {
+      if (!this.hasMore && this.needsBackfill) {
+        await this.api.backfill(id, PAGE);
+      }
+      const page = await this.api.timeline(id, oldestSeq(this.items), PAGE);
+      if (this.roomId !== id) return;
+      this.items = prepend(this.items, page.items);
+      this.hasMore = page.has_more_local;
+      this.needsBackfill = page.needs_backfill;
+    } catch (e) {
+      this.error = toCmdError(e);
+    } finally {
+      this.loadingOlder = false;
+    }
+  }
+
+  private async reloadLatest(): Promise<void> {
+    const id = this.roomId;
+    if (!id) return;
+    const page = await this.api.timeline(id, null, Math.max(PAGE, Math.min(this.items.length, 1000)));
+    if (this.roomId !== id) return;
+    this.items = page.items;
+    this.hasMore = page.has_more_local;
+    this.needsBackfill = page.needs_backfill;
+  }
+
+  private async refetch(ids: Uuid[]): Promise<void> {
+    for (const id of ids) {
+      const item = await this.api.message(id);
+      if (item && item.room_id === this.roomId) this.items = upsert(this.items, item);
+      else if (!item) this.items = removeIds(this.items, [id]);
+    }
+  }
+
+  async onEvent(e: ClientEvent): Promise<void> {
+    try {
+      switch (e.type) {
+        case 'room_list_changed':
+          await this.refreshRooms();
+          break;
+        case 'timeline_changed': {
+          if (e.room_id !== this.roomId) break;
+          const c = e.change;
+          if (c.kind === 'added' || c.kind === 'updated') await this.refetch(c.ids);
+          else if (c.kind === 'removed') this.items = removeIds(this.items, c.ids);
+          else if (c.kind === 'replaced') {
+            const item = await this.api.message(c.remote);
+            this.items = item ? replace(this.items, c.local, item) : removeIds(this.items, [c.local]);
+          } else await this.reloadLatest();
+          if (typeof document === 'undefined' || document.hasFocus()) await this.markRead();
+          break;
+        }
+        case 'outbox_item':
+          await this.refreshOutbox();
+          break;
+        case 'room_id_assigned':
+          if (this.roomId === e.local) this.roomId = e.remote;
+          await this.refreshRooms();
+          break;
+        case 'connection_changed':
+          this.connection = e.connection;
+          break;
+        case 'store_changed':
+        case 'lagged':
+          await Promise.all([this.refreshRooms(), this.refreshOutbox(), this.reloadLatest()]);
+          break;
+        case 'session_ended':
+          this.account = null;
+          break;
+        case 'upload_progress':
+          this.uploads = { ...this.uploads, [e.file_id]: e.total ? Math.round((100 * e.sent) / e.total) : 0 };
+          break;
+        default:
+          break;
+      }
+    } catch (err) {
+      this.error = toCmdError(err);
+    }
+  }
+
+  async send(body: string, replyTo: Uuid | null = null): Promise<boolean> {
+    const id = this.roomId;
+    if (!id || !body.trim()) return false;
+    try {
+      if (replyTo) await this.api.reply(replyTo, body);
+      else await this.api.send(id, body);
+      return true;
+    } catch (e) {
+      this.error = toCmdError(e);
+      return false;
+    }
+  }
+
+  async act(f: () => Promise<unknown>): Promise<void> {
+    try {
+      await f();
+    } catch (e) {
+      this.error = toCmdError(e);
+    }
+  }
+
+  isMuted(room: Uuid): boolean {
+    return this.settings?.muted_rooms.includes(room) ?? false;
+  }
+
+  /** Turns the room's notifications off or on again. */
+  async toggleMute(room: Uuid): Promise<void> {
+    if (!this.settings) return;
+    const muted = this.isMuted(room)
+      ? this.settings.muted_rooms.filter((r) => r !== room)
+      : [...this.settings.muted_rooms, room];
+    await this.saveSettings({ ...this.settings, muted_rooms: muted });
+  }
+
+  async leave(room: Uuid): Promise<void> {
+    await this.act(async () => {
+      await this.api.leave(room);
+      if (this.roomId === room) {
+        this.roomId = null;
+        this.items = [];
+      }
+      await this.refreshRooms();
+    });
+  }
+
+  async saveSettings(s: Settings): Promise<void> {
+    await this.act(async () => {
+      await this.api.setSettings(s);
+      this.settings = s;
+    });
+  }
+}

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { createApi, EVENT } from './api';
+import { fakeTransport } from './fake';
+import { AppStore } from './store.svelte';
+import type { OutboxItem, RoomSummary, TimelineItem } from './types';
+
+const ME = 'me-id';
+const account = { user_id: ME, session_id: 's', server_url: 'http://h' };
+
+function room(id: string, unread = 0): RoomSummary {
+  return {
+    id,
+    workspace_id: 'w',
+    kind: 'channel',
+    name: id,
+    topic: null,
+    membership: 'joined',
+    muted: false,
+    unread_count: unread,
+    mention_count: 0,
+    last_activity: 0,
+    last_message: null,
+    local_only: false,
+    pending_count: 0,
+    failed_count: 0,
+  };
+}
+
+function msg(id: string, seq: number | null, sender = 'bob'): TimelineItem {
+  return {
+    id,
+    room_id: 'general',
+    seq,
+    sender_id: sender,
+    sender_name: sender,
+    kind: 'text',
+    body: id,
+    reply_to: null,
+    thread_root: null,
+    attachments: [],
+    mentions_me: false,
+    created_at: 1_700_000_000_000 + (seq ?? 99) * 1000,
+    edited: false,
+    deleted: false,
+    reactions: [],
+    local: seq === null ? { state: 'pending' } : null,
+    pending_edit: null,
+    pending_delete: null,
+    txn_id: seq === null ? 't1' : null,
+  };
+}
+
+function setup() {
+  const db = {
+    rooms: [room('general', 2), room('random')],
+    messages: new Map<string, TimelineItem>([
+      ['m1', msg('m1', 1)],
+      ['m2', msg('m2', 2)],
+      ['m3', msg('m3', 3)],
+    ]),
+    outbox: [] as OutboxItem[],
+  };
+  const f = fakeTransport({
+    settings_get: () => ({
+      settings: { server_url: 'http://h', theme: 'system', language: 'system', notifications: true, muted_rooms: [], cache_size_mb: 1024 },
+      system_language: 'ru',
+    }),
+    session_get: () => ({ server_url: 'http://h', account }),
+    rooms_list: () => db.rooms,
+    outbox_list: () => db.outbox,
+    connection_get: () => ({ state: 'online', last_sync: 1 }),
+    timeline_page: () => ({ items: [...db.messages.values()], has_more_local: false, needs_backfill: false }),
+    timeline_message: (a) => db.messages.get(a?.id as string) ?? null,
+    rooms_mark_read: () => null,
+    timeline_send: (a) => {
+      const m = { ...msg('local1', null, ME), body: a?.body as string };
+      db.messages.set('local1', m);
+      return 'local1';
+    },
+  });
+  return { f, db, store: new AppStore(createApi(f.transport)) };
+}
+
+describe('AppStore', () => {
+  it('restores the session, opens the first room and marks it read', async () => {
+    const { f, store } = setup();
+    await store.start();
+    expect(store.ready).toBe(true);
+    expect(store.account?.user_id).toBe(ME);
+    expect(store.locale).toBe('ru');
+    expect(store.roomId).toBe('general');
+    expect(store.items.map((i) => i.id)).toEqual(['m1', 'm2', 'm3']);
+    // Two unread of three: the marker goes after m1.
+    expect(store.readSeq).toBe(1);
+    expect(store.rows.some((r) => r.kind === 'marker')).toBe(true);
+    expect(f.calls.some((c) => c.cmd === 'rooms_mark_read' && c.args?.room_id === 'general')).toBe(true);
+  });
+
+  it('shows a local echo, then the delivered message, from events', async () => {
+    const { f, db, store } = setup();
+    await store.start();
+    expect(await store.send('hello')).toBe(true);
+    f.emit(EVENT, { type: 'timeline_changed', room_id: 'general', change: { kind: 'added', ids: ['local1'] } });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.items.at(-1)?.local).toEqual({ state: 'pending' });
+    db.messages.delete('local1');
+    db.messages.set('m4', { ...msg('m4', 4, ME), body: 'hello' });
+    f.emit(EVENT, { type: 'timeline_changed', room_id: 'general', change: { kind: 'replaced', local: 'local1', remote: 'm4' } });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.items.map((i) => i.id)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    expect(store.items.at(-1)?.local).toBeNull();
+  });
+
+  it('shows the offline banner with the queue count', async () => {
+    const { f, db, store } = setup();
+    await store.start();
+    expect(store.banner).toBeNull();
+    db.outbox = [{ txn_id: 't1', room_id: 'general', kind: 'send', state: { state: 'pending' }, created_at: 0 }];
+    f.emit(EVENT, { type: 'connection_changed', connection: { state: 'offline', last_sync: 1 } });
+    f.emit(EVENT, { type: 'outbox_item', txn_id: 't1', room_id: 'general', state: { state: 'pending' } });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.banner).toEqual({ id: 'banner-offline', queued: 1 });
+    f.emit(EVENT, { type: 'connection_changed', connection: { state: 'online', last_sync: 2 } });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.banner).toBeNull();
+  });
+
+  it('keeps the error of a failed sign-in', async () => {
+    const { store } = setup();
+    const f = fakeTransport({
+      auth_login: () => {
+        throw { code: 'server', message: 'bad', server_code: 'invalid_credentials', status: 401, transient: false };
+      },
+    });
+    store.api = createApi(f.transport);
+    await store.login('http://h', 'alice', 'nope');
+    expect(store.account).toBeNull();
+    expect(store.error?.server_code).toBe('invalid_credentials');
+  });
+});
+
+describe('AppStore room settings', () => {
+  it('mutes and unmutes a room through the settings, and leaves a room', async () => {
+    const { f, store } = setup();
+    const saved: unknown[] = [];
+    const handlers = f.transport;
+    store.api = createApi({
+      ...handlers,
+      invoke: async <T,>(cmd: string, args?: Record<string, unknown>): Promise<T> => {
+        if (cmd === 'settings_set') {
+          saved.push(args?.settings);
+          return null as T;
+        }
+        if (cmd === 'rooms_leave') return 'txn' as T;
+        return handlers.invoke<T>(cmd, args);
+      },
+    });
+    await store.start();
+    await store.toggleMute('general');
+    expect(store.isMuted('general')).toBe(true);
+    await store.toggleMute('general');
+    expect(store.isMuted('general')).toBe(false);
+    expect(saved).toHaveLength(2);
+    await store.leave('general');
+    expect(store.roomId).toBeNull();
+    expect(store.items).toEqual([]);
+  });
+});

@@ -1,0 +1,213 @@
+// The shapes that cross from the Rust side (desktop/src-tauri/src/dto.rs).
+// Ids are UUID strings; times are Unix milliseconds.
+
+export type Uuid = string;
+
+export interface Account {
+  user_id: Uuid;
+  session_id: Uuid;
+  server_url: string;
+}
+
+export interface Session {
+  server_url: string | null;
+  account: Account | null;
+}
+
+export type ConnectionState = 'offline' | 'connecting' | 'syncing' | 'online';
+
+export interface Connection {
+  state: ConnectionState;
+  last_sync: number | null;
+}
+
+export type RoomKind = 'channel' | 'group' | 'direct' | string;
+export type MemberState = 'joined' | 'invited' | 'left' | 'kicked' | 'banned' | string;
+
+export interface MessagePreview {
+  id: Uuid;
+  sender_id: Uuid;
+  sender_name: string;
+  body: string;
+  deleted: boolean;
+}
+
+export interface RoomSummary {
+  id: Uuid;
+  workspace_id: Uuid;
+  kind: RoomKind;
+  name: string;
+  topic: string | null;
+  membership: MemberState;
+  muted: boolean;
+  unread_count: number;
+  mention_count: number;
+  last_activity: number;
+  last_message: MessagePreview | null;
+  local_only: boolean;
+  pending_count: number;
+  failed_count: number;
+}
+
+export type OutboxState =
+  | { state: 'pending' }
+  | { state: 'sending' }
+  | { state: 'retrying'; attempts: number; next_attempt_at: number; last_error: string }
+  | { state: 'failed'; reason: string }
+  | { state: 'delivered' }
+  | { state: 'discarded' };
+
+export interface OutboxItem {
+  txn_id: string;
+  room_id: Uuid;
+  kind: string;
+  state: OutboxState;
+  created_at: number;
+}
+
+export interface ReplyPreview {
+  id: Uuid;
+  sender_id: Uuid;
+  sender_name: string;
+  body: string;
+  deleted: boolean;
+}
+
+export interface Reaction {
+  emoji: string;
+  count: number;
+  me: boolean;
+  pending: boolean;
+}
+
+export interface TimelineItem {
+  id: Uuid;
+  room_id: Uuid;
+  seq: number | null;
+  sender_id: Uuid;
+  sender_name: string;
+  kind: string;
+  body: string;
+  reply_to: ReplyPreview | null;
+  thread_root: Uuid | null;
+  attachments: Uuid[];
+  mentions_me: boolean;
+  created_at: number;
+  edited: boolean;
+  deleted: boolean;
+  reactions: Reaction[];
+  local: OutboxState | null;
+  pending_edit: OutboxState | null;
+  pending_delete: OutboxState | null;
+  txn_id: string | null;
+}
+
+export interface TimelinePage {
+  items: TimelineItem[];
+  has_more_local: boolean;
+  needs_backfill: boolean;
+}
+
+export interface SearchQuery {
+  text: string;
+  room_id?: Uuid | null;
+  sender_id?: Uuid | null;
+  has_file?: boolean | null;
+  after?: number | null;
+  before?: number | null;
+  limit?: number | null;
+}
+
+export interface SearchHit {
+  message_id: Uuid;
+  room_id: Uuid;
+  sender_id: Uuid;
+  created_at: number;
+  body: string;
+  highlighted: { text: string; matched: boolean }[];
+}
+
+export interface Attachment {
+  id: Uuid;
+  name: string;
+  size: number;
+  mime: string;
+  known: boolean;
+  cached: boolean;
+  pinned: boolean;
+  uploading: boolean;
+}
+
+export interface Workspace {
+  id: Uuid;
+  slug: string;
+  name: string;
+  kind: string;
+}
+
+export interface DirectoryRoom {
+  id: Uuid;
+  workspace_id: Uuid;
+  kind: RoomKind;
+  visibility: string;
+  name: string | null;
+  topic: string | null;
+  member_count: number;
+  archived: boolean;
+  membership: MemberState | null;
+}
+
+export interface NewRoom {
+  workspace_id: Uuid;
+  kind: 'channel' | 'group';
+  name: string;
+  visibility: 'public' | 'private' | string;
+  topic: string | null;
+  members?: Uuid[];
+}
+
+export type Theme = 'system' | 'light' | 'dark';
+
+export interface Settings {
+  server_url: string | null;
+  theme: Theme;
+  language: 'system' | 'en' | 'ru';
+  notifications: boolean;
+  muted_rooms: Uuid[];
+  cache_size_mb: number;
+}
+
+export interface SettingsView {
+  settings: Settings;
+  system_language: 'en' | 'ru';
+}
+
+export type TimelineChange =
+  | { kind: 'added'; ids: Uuid[] }
+  | { kind: 'updated'; ids: Uuid[] }
+  | { kind: 'replaced'; local: Uuid; remote: Uuid }
+  | { kind: 'removed'; ids: Uuid[] }
+  | { kind: 'reset' };
+
+export type ClientEvent =
+  | { type: 'room_list_changed' }
+  | { type: 'timeline_changed'; room_id: Uuid; change: TimelineChange }
+  | { type: 'outbox_item'; txn_id: string; room_id: Uuid; state: OutboxState }
+  | { type: 'room_id_assigned'; local: Uuid; remote: Uuid }
+  | { type: 'connection_changed'; connection: Connection }
+  | { type: 'typing'; room_id: Uuid; user_ids: Uuid[] }
+  | { type: 'store_changed' }
+  | { type: 'session_ended'; reason: string }
+  | { type: 'upload_progress'; txn_id: string; room_id: Uuid; file_id: Uuid; sent: number; total: number }
+  | { type: 'download_progress'; file_id: Uuid; received: number; total: number | null }
+  | { type: 'file_cache_changed'; file_id: Uuid }
+  | { type: 'lagged'; missed: number };
+
+/** Every command fails with this (desktop/src-tauri/src/error.rs). */
+export interface CmdError {
+  code: string;
+  message: string;
+  server_code: string | null;
+  status: number | null;
+  transient: boolean;
+}
