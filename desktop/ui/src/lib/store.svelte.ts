@@ -155,8 +155,14 @@ export class AppStore {
     this.outbox = await this.api.outbox();
   }
 
+  /** Counts connection events, so that a state fetched before an event
+   * that arrived while the fetch was in flight does not overwrite it. */
+  private connectionEvents = 0;
+
   async refreshConnection(): Promise<void> {
-    this.connection = await this.api.connection();
+    const seen = this.connectionEvents;
+    const c = await this.api.connection();
+    if (this.connectionEvents === seen) this.connection = c;
   }
 
   async openRoom(id: Uuid): Promise<void> {
@@ -245,11 +251,13 @@ export class AppStore {
           await this.refreshRooms();
           break;
         case 'connection_changed':
+          this.connectionEvents += 1;
           this.connection = e.connection;
           break;
         case 'store_changed':
         case 'lagged':
-          await Promise.all([this.refreshRooms(), this.refreshOutbox(), this.reloadLatest()]);
+          // Missed events may include a connection change.
+          await Promise.all([this.refreshRooms(), this.refreshOutbox(), this.reloadLatest(), this.refreshConnection()]);
           break;
         case 'session_ended':
           this.account = null;

@@ -59,6 +59,9 @@ function setup() {
       ['m3', msg('m3', 3)],
     ]),
     outbox: [] as OutboxItem[],
+    connection: { state: 'online', last_sync: 1 } as { state: string; last_sync: number | null },
+    // Holds the answer to `connection_get` until resolved.
+    gate: Promise.resolve() as Promise<void>,
   };
   const f = fakeTransport({
     settings_get: () => ({
@@ -68,7 +71,11 @@ function setup() {
     session_get: () => ({ server_url: 'http://h', account }),
     rooms_list: () => db.rooms,
     outbox_list: () => db.outbox,
-    connection_get: () => ({ state: 'online', last_sync: 1 }),
+    connection_get: async () => {
+      const c = db.connection;
+      await db.gate;
+      return c;
+    },
     timeline_page: () => ({ items: [...db.messages.values()], has_more_local: false, needs_backfill: false }),
     timeline_message: (a) => db.messages.get(a?.id as string) ?? null,
     rooms_mark_read: () => null,
@@ -123,6 +130,24 @@ describe('AppStore', () => {
     f.emit(EVENT, { type: 'connection_changed', connection: { state: 'online', last_sync: 2 } });
     await new Promise((r) => setTimeout(r, 0));
     expect(store.banner).toBeNull();
+  });
+
+  it('never lets a state fetched before a connection event overwrite it', async () => {
+    const { f, db, store } = setup();
+    await store.start();
+    db.connection = { state: 'syncing', last_sync: 1 };
+    let open = () => {};
+    db.gate = new Promise<void>((r) => (open = r));
+    const fetching = store.refreshConnection();
+    f.emit(EVENT, { type: 'connection_changed', connection: { state: 'online', last_sync: 2 } });
+    await new Promise((r) => setTimeout(r, 0));
+    open();
+    await fetching;
+    expect(store.connection).toEqual({ state: 'online', last_sync: 2 });
+    expect(store.banner).toBeNull();
+    // With no event in between, a fetch is taken as it is.
+    await store.refreshConnection();
+    expect(store.connection.state).toBe('syncing');
   });
 
   it('keeps the error of a failed sign-in', async () => {
