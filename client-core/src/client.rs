@@ -611,26 +611,16 @@ impl Client {
         };
         let body = body.to_owned();
         self.enqueue_with(room, payload, move |tx, order, txn, ch| {
-            let now = now_ms();
-            tx.execute(
-                "INSERT INTO messages (id, room_id, seq, sender_id, kind, body, reply_to,
-                     created_at, txn_id, local_order, pk)
-                 VALUES (?1, ?2, NULL, ?3, 'text', ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    local_id.to_string(),
-                    room.to_string(),
-                    me.to_string(),
-                    body,
-                    reply_to.map(|r| r.to_string()),
-                    now,
-                    txn,
-                    order,
-                    crate::store::message_pk(tx, now)?
-                ],
-            )?;
-            apply::touch_room(tx, &room.to_string(), now)?;
-            ch.added.entry(room).or_default().push(local_id);
-            Ok(())
+            let echo = Echo {
+                id: local_id,
+                room,
+                sender: me,
+                kind: "text",
+                body: &body,
+                reply_to,
+                attachments: "[]".to_owned(),
+            };
+            insert_echo(tx, &echo, txn, order, ch)
         })
         .await?;
         Ok(local_id)
@@ -703,32 +693,21 @@ impl Client {
         };
         let body = caption.to_owned();
         self.enqueue_with(room, payload, move |tx, order, txn, ch| {
-            let now = now_ms();
             tx.execute(
                 "INSERT INTO files (id, name, mime, size, upload_source, known)
                  VALUES (?1, ?2, ?3, ?4, ?5, 1)",
                 params![local_file.to_string(), name, mime, size, source],
             )?;
-            tx.execute(
-                "INSERT INTO messages (id, room_id, seq, sender_id, kind, body, attachments,
-                     created_at, txn_id, local_order, pk)
-                 VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    local_id.to_string(),
-                    room.to_string(),
-                    me.to_string(),
-                    kind,
-                    body,
-                    serde_json::to_string(&[local_file])?,
-                    now,
-                    txn,
-                    order,
-                    crate::store::message_pk(tx, now)?
-                ],
-            )?;
-            apply::touch_room(tx, &room.to_string(), now)?;
-            ch.added.entry(room).or_default().push(local_id);
-            Ok(())
+            let echo = Echo {
+                id: local_id,
+                room,
+                sender: me,
+                kind: &kind,
+                body: &body,
+                reply_to: None,
+                attachments: serde_json::to_string(&[local_file])?,
+            };
+            insert_echo(tx, &echo, txn, order, ch)
         })
         .await?;
         Ok(local_id)
@@ -1509,6 +1488,52 @@ async fn watch_store(shared: Arc<Shared>) {
             last = now;
         }
     }
+}
+
+/// A message's local echo: what the timeline shows until the server's copy
+/// replaces it.
+struct Echo<'a> {
+    id: Uuid,
+    room: RoomId,
+    sender: UserId,
+    kind: &'a str,
+    body: &'a str,
+    reply_to: Option<Uuid>,
+    /// The attachments' ids, as JSON.
+    attachments: String,
+}
+
+/// Stores a local echo in the outbox's transaction (`txn`, `order`) and
+/// tells the timeline.
+fn insert_echo(
+    tx: &rusqlite::Transaction<'_>,
+    echo: &Echo<'_>,
+    txn: &str,
+    order: i64,
+    ch: &mut Changes,
+) -> Result<()> {
+    let now = now_ms();
+    tx.execute(
+        "INSERT INTO messages (id, room_id, seq, sender_id, kind, body, reply_to, attachments,
+             created_at, txn_id, local_order, pk)
+         VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            echo.id.to_string(),
+            echo.room.to_string(),
+            echo.sender.to_string(),
+            echo.kind,
+            echo.body,
+            echo.reply_to.map(|r| r.to_string()),
+            echo.attachments,
+            now,
+            txn,
+            order,
+            crate::store::message_pk(tx, now)?
+        ],
+    )?;
+    apply::touch_room(tx, &echo.room.to_string(), now)?;
+    ch.added.entry(echo.room).or_default().push(echo.id);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -102,6 +102,15 @@ pub struct ListView<T> {
     pub loading: bool,
 }
 
+impl<T> ListView<T> {
+    /// Takes the loaded items, keeping the selection within them.
+    fn loaded(&mut self, items: Vec<T>) {
+        self.items = items;
+        self.loading = false;
+        self.sel = self.sel.min(self.items.len().saturating_sub(1));
+    }
+}
+
 impl<T> Default for ListView<T> {
     fn default() -> Self {
         Self {
@@ -1533,17 +1542,13 @@ impl App {
             }
             Action::MembersLoaded(list) => {
                 if let Overlay::Members(v) = &mut self.overlay {
-                    v.items = list;
-                    v.loading = false;
-                    v.sel = v.sel.min(v.items.len().saturating_sub(1));
+                    v.loaded(list);
                 }
                 vec![]
             }
             Action::DirectoryLoaded(list) => {
                 if let Overlay::Directory(v) = &mut self.overlay {
-                    v.items = list;
-                    v.loading = false;
-                    v.sel = v.sel.min(v.items.len().saturating_sub(1));
+                    v.loaded(list);
                 }
                 vec![]
             }

@@ -243,12 +243,7 @@ fn tui_once(tern: &Path, data_dir: &Path, scratch: &Path) -> Res<(PtyRun, Vec<St
 }
 
 pub async fn run(ctx: &Ctx) -> Res<Report> {
-    let params = Params {
-        messages: if ctx.quick { 20_000 } else { 1_000_000 },
-        rooms: 20,
-        users: 4,
-        seed: 7,
-    };
+    let params = Params::standard(ctx.quick);
     let runs = if ctx.quick { 2 } else { 10 };
     let mut report = Report::new("coldstart", ctx.quick);
     report.uses_server = false;

@@ -47,6 +47,17 @@ pub struct Params {
 }
 
 impl Params {
+    /// The corpus `search` and `coldstart` share (so one cached profile
+    /// serves both): 1 M messages, or 20 k with `--quick`.
+    pub fn standard(quick: bool) -> Self {
+        Self {
+            messages: if quick { 20_000 } else { 1_000_000 },
+            rooms: 20,
+            users: 4,
+            seed: 7,
+        }
+    }
+
     pub fn key(&self) -> String {
         format!(
             "corpus-v{GENERATOR_VERSION}-m{}-r{}-u{}-s{}",

@@ -150,12 +150,7 @@ fn highlight_ok(h: &SearchHit) -> bool {
 }
 
 pub async fn run(ctx: &Ctx) -> Res<Report> {
-    let params = Params {
-        messages: if ctx.quick { 20_000 } else { 1_000_000 },
-        rooms: 20,
-        users: 4,
-        seed: 7,
-    };
+    let params = Params::standard(ctx.quick);
     let rounds = if ctx.quick { 1 } else { 5 };
     let mut report = Report::new("search", ctx.quick);
     report.uses_server = false;
