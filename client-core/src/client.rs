@@ -28,7 +28,7 @@ use crate::events::{ClientEvent, Emitter, EventStream, TimelineChange};
 use crate::outbox::{self, Payload};
 use crate::secrets::{self, SecretsBackend};
 use crate::store::apply::{self, Changes};
-use crate::store::{Store, now_ms, parse_uuid, query};
+use crate::store::{Store, now_ms, parse_uuid, query, search};
 use crate::types::{
     Account, Attachment, ConnectionProblem, ConnectionState, ConnectionStatus, MemberInfo, NewRoom,
     OutboxItem, RoomSummary, SearchHit, SearchQuery, ThumbnailSize, TimelineItem, TimelinePage,
@@ -109,6 +109,9 @@ pub(crate) struct Shared {
     pub online_epoch: std::sync::atomic::AtomicU64,
     pub sync_wake: Notify,
     pub reconnect: Notify,
+    /// The file cache's cap, starting at the configured one; see
+    /// [`Client::set_file_cache_max_bytes`].
+    pub file_cache_max_bytes: std::sync::atomic::AtomicU64,
     me: Mutex<Option<UserId>>,
     status: watch::Sender<ConnectionStatus>,
     problem: Mutex<Option<ConnectionProblem>>,
@@ -200,7 +203,7 @@ impl Drop for Handle {
 /// the background. Listen to [`Client::events`] to hear what changed.
 #[derive(Clone)]
 pub struct Client {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     _handle: Arc<Handle>,
 }
 
@@ -277,6 +280,7 @@ impl Client {
         }
         let (ws_out_tx, ws_out_rx) = mpsc::channel(64);
         let shared = Arc::new(Shared {
+            file_cache_max_bytes: std::sync::atomic::AtomicU64::new(config.file_cache_max_bytes),
             config,
             store,
             api,
@@ -301,6 +305,10 @@ impl Client {
             tokio::spawn(crate::sync::run(shared.clone())),
             tokio::spawn(outbox::run(shared.clone())),
             tokio::spawn(watch_store(shared.clone())),
+            tokio::spawn(search::run_indexer(
+                shared.store.clone(),
+                shared.shutdown_rx(),
+            )),
         ];
         let handle = Arc::new(Handle {
             shared: shared.clone(),
@@ -492,7 +500,15 @@ impl Client {
 
     /// Full-text search over every message held locally, newest first.
     pub async fn search(&self, q: SearchQuery) -> Result<Vec<SearchHit>> {
-        self.shared.store.read(move |c| query::search(c, &q)).await
+        self.shared.store.read(move |c| search::search(c, &q)).await
+    }
+
+    /// How many stored messages the full-text index has still to take in
+    /// (after a catch-up, for a few seconds). Search already finds them,
+    /// by checking each directly; this is for progress displays and
+    /// benchmarks.
+    pub async fn search_backlog(&self) -> Result<u64> {
+        self.shared.store.read(search::backlog).await
     }
 
     /// Every write not yet delivered, oldest first.
@@ -1137,8 +1153,9 @@ impl Client {
 
     /// Stores a run of one room's log obtained outside the sync engine (an
     /// export, a bulk import), through the path synced events take: the
-    /// raw log, the message projection and the full-text index, in one
-    /// transaction. The events must be the room's, with consecutive seqs.
+    /// raw log and the message projection, in one transaction (the
+    /// full-text index takes a large run in the background; search finds
+    /// it meanwhile, see [`Client::search_backlog`]). The events must be the room's, with consecutive seqs.
     /// Events already held are skipped; the run fills the gap it falls in,
     /// seqs missing between what the room held and the run are recorded as
     /// a gap (as after a `limited` sync), and the room's sync cursor moves
@@ -1531,6 +1548,7 @@ fn insert_echo(
             crate::store::message_pk(tx, now)?
         ],
     )?;
+    search::index_backlog(tx, search::INDEX_AT_ONCE)?;
     apply::touch_room(tx, &echo.room.to_string(), now)?;
     ch.added.entry(echo.room).or_default().push(echo.id);
     Ok(())

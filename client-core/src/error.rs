@@ -151,6 +151,136 @@ impl From<serde_json::Error> for Error {
     }
 }
 
+/// What to tell the user, in their language.
+///
+/// `Display` is for logs: English, with every technical detail. A front
+/// end shows [`Error::localized`] instead: one stable catalog message per
+/// variant (and per server error code), carrying only what the user can
+/// act on: a path, the reason input was refused (the server's words, or
+/// client-core's own for [`Error::InvalidInput`], which are English). The
+/// messages are the `core-error-*` ids of the catalogs; a new variant fails to
+/// compile until it has one.
+impl Error {
+    pub fn localized(&self, tr: &crate::i18n::Translator) -> String {
+        use crate::i18n::FluentValue;
+        let one = |id: &str, key: &str, v: &str| tr.tr_args(id, &[(key, v.to_owned().into())]);
+        match self {
+            Self::Network(_) => tr.tr("core-error-network"),
+            Self::Certificate(_) => tr.tr("core-error-certificate"),
+            Self::Server {
+                status,
+                code,
+                message,
+                ..
+            } => {
+                let id = match code {
+                    ErrorCode::InvalidCredentials => "core-error-server-invalid-credentials",
+                    ErrorCode::Unauthorized | ErrorCode::TokenExpired => {
+                        "core-error-server-unauthorized"
+                    }
+                    ErrorCode::TokenReused | ErrorCode::SessionRevoked => {
+                        "core-error-server-session-revoked"
+                    }
+                    ErrorCode::UserDeactivated => "core-error-server-user-deactivated",
+                    ErrorCode::Forbidden => "core-error-server-forbidden",
+                    ErrorCode::ReadOnly => "core-error-server-read-only",
+                    ErrorCode::Archived => "core-error-server-archived",
+                    ErrorCode::NotFound => "core-error-server-not-found",
+                    ErrorCode::UsernameTaken => "core-error-server-username-taken",
+                    ErrorCode::EmailTaken => "core-error-server-email-taken",
+                    ErrorCode::SlugTaken => "core-error-server-slug-taken",
+                    ErrorCode::LastOwner => "core-error-server-last-owner",
+                    ErrorCode::InviteExpired => "core-error-server-invite-expired",
+                    ErrorCode::RateLimited => "core-error-server-rate-limited",
+                    ErrorCode::PayloadTooLarge => "core-error-server-too-large",
+                    ErrorCode::UnsupportedMediaType => "core-error-server-media-type",
+                    ErrorCode::InvalidInput
+                    | ErrorCode::InvalidJson
+                    | ErrorCode::InvalidParameter => "core-error-server-invalid-input",
+                    ErrorCode::Conflict | ErrorCode::TxnConflict => "core-error-server-conflict",
+                    ErrorCode::Internal | ErrorCode::Unavailable => "core-error-server-unavailable",
+                    _ => "core-error-server-other",
+                };
+                tr.tr_args(
+                    id,
+                    &[
+                        ("status", FluentValue::from(*status)),
+                        ("code", code.as_str().into()),
+                        ("detail", message.clone().into()),
+                    ],
+                )
+            }
+            Self::SessionEnded(_) => tr.tr("core-error-session-ended"),
+            Self::NotSignedIn => tr.tr("core-error-not-signed-in"),
+            Self::Store(_) => tr.tr("core-error-store"),
+            Self::Io { path, .. } => one("core-error-io", "path", path),
+            Self::Protocol(_) => tr.tr("core-error-protocol"),
+            Self::InvalidInput(detail) => one("core-error-invalid-input", "detail", detail),
+            Self::NotFound(_) => tr.tr("core-error-not-found"),
+            Self::Secrets(_) => tr.tr("core-error-secrets"),
+            Self::SourceGone(path) => one("core-error-source-gone", "path", path),
+            Self::Shutdown => tr.tr("core-error-shutdown"),
+        }
+    }
+}
+
+/// Reading an error back from its `Display`: the outbox keeps why an item
+/// failed as that text (`OutboxState::Failed::reason`), in rows that may
+/// predate any other form, so a front end words a stored reason with
+/// [`Error::localized_reason`]. Each arm undoes one `#[error]` format
+/// above; the round-trip test keeps them in step.
+impl Error {
+    pub fn from_display(text: &str) -> Option<Self> {
+        let after = |prefix: &str| text.strip_prefix(prefix).map(str::to_owned);
+        if text == "not signed in" {
+            return Some(Self::NotSignedIn);
+        }
+        if text == "the client has shut down" {
+            return Some(Self::Shutdown);
+        }
+        if let Some(rest) = text.strip_prefix("server answered ") {
+            let (head, message) = rest.split_once(": ")?;
+            let (status, code) = head.split_once(' ')?;
+            let code: ErrorCode =
+                serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()?;
+            return Some(Self::Server {
+                status: status.parse().ok()?,
+                code,
+                message: message.to_owned(),
+                retry_after: None,
+            });
+        }
+        if let Some(rest) = text.strip_prefix("cannot use ") {
+            let (path, message) = rest.rsplit_once(": ")?;
+            return Some(Self::Io {
+                path: path.to_owned(),
+                message: message.to_owned(),
+            });
+        }
+        None.or_else(|| after("network error: ").map(Self::Network))
+            .or_else(|| after("the server's certificate is not trusted: ").map(Self::Certificate))
+            .or_else(|| after("the session has ended: ").map(Self::SessionEnded))
+            .or_else(|| after("local store error: ").map(Self::Store))
+            .or_else(|| after("unexpected answer from the server: ").map(Self::Protocol))
+            .or_else(|| after("invalid input: ").map(Self::InvalidInput))
+            .or_else(|| after("secret store error: ").map(Self::Secrets))
+            .or_else(|| after("the file to upload is gone: ").map(Self::SourceGone))
+            .or_else(|| {
+                text.strip_suffix(" not found")
+                    .map(|w| Self::NotFound(w.to_owned()))
+            })
+    }
+
+    /// A stored failure reason in the user's language; a text that is no
+    /// error's `Display` is shown as it is.
+    pub fn localized_reason(reason: &str, tr: &crate::i18n::Translator) -> String {
+        match Self::from_display(reason) {
+            Some(e) => e.localized(tr),
+            None => reason.to_owned(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +302,112 @@ mod tests {
         assert!(!server(409).is_transient());
         assert!(Error::Network("reset".into()).is_transient());
         assert!(!Error::SessionEnded("revoked".into()).is_transient());
+    }
+
+    /// One message per variant and server code, in both languages, with
+    /// none of `Display`'s English detail where it is only technical.
+    #[test]
+    fn localized_messages_per_variant() {
+        use crate::i18n::Translator;
+        let server = |status, code| Error::Server {
+            status,
+            code,
+            message: "username must be 3 to 32 characters".into(),
+            retry_after: None,
+        };
+        let all = [
+            Error::Network("error sending request: connection refused".into()),
+            Error::Certificate("invalid peer certificate: UnknownIssuer".into()),
+            server(401, ErrorCode::InvalidCredentials),
+            server(401, ErrorCode::Unauthorized),
+            server(401, ErrorCode::SessionRevoked),
+            server(403, ErrorCode::UserDeactivated),
+            server(403, ErrorCode::Forbidden),
+            server(403, ErrorCode::ReadOnly),
+            server(403, ErrorCode::Archived),
+            server(404, ErrorCode::NotFound),
+            server(409, ErrorCode::UsernameTaken),
+            server(409, ErrorCode::EmailTaken),
+            server(409, ErrorCode::SlugTaken),
+            server(409, ErrorCode::LastOwner),
+            server(410, ErrorCode::InviteExpired),
+            server(429, ErrorCode::RateLimited),
+            server(413, ErrorCode::PayloadTooLarge),
+            server(415, ErrorCode::UnsupportedMediaType),
+            server(422, ErrorCode::InvalidInput),
+            server(409, ErrorCode::Conflict),
+            server(503, ErrorCode::Unavailable),
+            server(418, ErrorCode::Unknown),
+            Error::SessionEnded("the refresh token was reused".into()),
+            Error::NotSignedIn,
+            Error::Store("database is locked".into()),
+            Error::io(std::path::Path::new("/data/tern.db"), "permission denied"),
+            Error::Protocol("expected value at line 1".into()),
+            Error::InvalidInput("the message is empty".into()),
+            Error::NotFound("room 0190".into()),
+            Error::Secrets("the OS keyring failed".into()),
+            Error::SourceGone("/tmp/gone.bin".into()),
+            Error::Shutdown,
+        ];
+        for locale in ["en", "ru"] {
+            let tr = Translator::for_locale(locale);
+            let mut seen = std::collections::BTreeSet::new();
+            for e in &all {
+                let text = e.localized(&tr);
+                assert!(
+                    !text.starts_with("core-error-"),
+                    "{locale}: no message for {e:?}"
+                );
+                assert!(!text.contains("connection refused"), "{text}");
+                assert!(!text.contains("UnknownIssuer"), "{text}");
+                assert!(!text.contains("database is locked"), "{text}");
+                assert!(!text.contains("keyring failed"), "{text}");
+                seen.insert(text);
+            }
+            assert_eq!(seen.len(), all.len(), "{locale}: two variants say the same");
+        }
+        // A stored reason (the `Display`) reads back to the same words.
+        for e in &all {
+            let back = Error::from_display(&e.to_string())
+                .unwrap_or_else(|| panic!("{e} does not read back"));
+            for locale in ["en", "ru"] {
+                let tr = Translator::for_locale(locale);
+                assert_eq!(back.localized(&tr), e.localized(&tr), "{e}");
+                assert_eq!(
+                    Error::localized_reason(&e.to_string(), &tr),
+                    e.localized(&tr)
+                );
+            }
+        }
+        let ru = Translator::for_locale("ru");
+        assert_eq!(
+            Error::localized_reason("server answered 403 archived: room is archived", &ru),
+            "Эта комната в архиве"
+        );
+        assert_eq!(
+            Error::localized_reason("something else", &ru),
+            "something else"
+        );
+        let en = Translator::for_locale("en");
+        let wrong = server(401, ErrorCode::InvalidCredentials);
+        assert_eq!(wrong.localized(&en), "Wrong username or password");
+        assert_eq!(wrong.localized(&ru), "Неверное имя пользователя или пароль");
+        assert_eq!(
+            Error::Network("x".into()).localized(&ru),
+            "Нет связи с сервером"
+        );
+        // What the user can act on stays: a path, the server's reason.
+        assert!(
+            Error::io(std::path::Path::new("/data/tern.db"), "denied")
+                .localized(&ru)
+                .contains("/data/tern.db")
+        );
+        let refused = server(422, ErrorCode::InvalidInput).localized(&ru);
+        assert!(refused.contains("username must be 3 to 32"), "{refused}");
+        assert!(
+            server(503, ErrorCode::Unavailable)
+                .localized(&en)
+                .contains("503")
+        );
     }
 }

@@ -20,12 +20,14 @@
 //! the cache never holds half a file under a real name. Once cached, a
 //! file or thumbnail is answered from disk with no network at all.
 //!
-//! The cache has a size cap ([`ClientConfig::file_cache_max_bytes`]).
+//! The cache has a size cap ([`ClientConfig::file_cache_max_bytes`], changed
+//! while running with [`Client::set_file_cache_max_bytes`]).
 //! After each download the least recently used entries are removed until
 //! it fits again; pinned files (and their thumbnails) are never removed,
 //! and neither is the file just asked for.
 //!
 //! [`ClientConfig::file_cache_max_bytes`]: crate::ClientConfig::file_cache_max_bytes
+//! [`Client::set_file_cache_max_bytes`]: crate::Client::set_file_cache_max_bytes
 
 use std::path::{Path, PathBuf};
 
@@ -350,7 +352,9 @@ pub(crate) async fn download(shared: &Shared, id: Uuid) -> Result<PathBuf> {
     let m = meta(resp.headers());
     let (sha, size) = receive(resp, &dir, &shared.events, id, m.sha256.as_deref()).await?;
     let (rel, path) = (sha.clone(), sha.clone());
-    let cap = shared.config.file_cache_max_bytes;
+    let cap = shared
+        .file_cache_max_bytes
+        .load(std::sync::atomic::Ordering::Relaxed);
     let evicted = shared
         .store
         .write(move |tx| {
@@ -376,7 +380,7 @@ pub(crate) async fn download(shared: &Shared, id: Uuid) -> Result<PathBuf> {
             evict(tx, cap, &rel)
         })
         .await?;
-    finish_eviction(shared, &dir, evicted, id).await;
+    finish_eviction(shared, &dir, evicted, Some(id)).await;
     Ok(dir.join(path))
 }
 
@@ -430,7 +434,9 @@ pub(crate) async fn thumbnail(shared: &Shared, id: Uuid, size: ThumbnailSize) ->
         .unwrap_or_else(|| "application/octet-stream".to_owned());
     let (sha, bytes) = receive(resp, &dir, &shared.events, id, None).await?;
     let (rel, path) = (sha.clone(), sha.clone());
-    let cap = shared.config.file_cache_max_bytes;
+    let cap = shared
+        .file_cache_max_bytes
+        .load(std::sync::atomic::Ordering::Relaxed);
     let evicted = shared
         .store
         .write(move |tx| {
@@ -453,7 +459,7 @@ pub(crate) async fn thumbnail(shared: &Shared, id: Uuid, size: ThumbnailSize) ->
             evict(tx, cap, &rel)
         })
         .await?;
-    finish_eviction(shared, &dir, evicted, id).await;
+    finish_eviction(shared, &dir, evicted, Some(id)).await;
     Ok(dir.join(path))
 }
 
@@ -488,7 +494,9 @@ pub(crate) async fn fetch_info(shared: &Shared, id: Uuid) -> Result<Attachment> 
 
 /// Pins or unpins a file; unpinning may let the cache shrink at once.
 pub(crate) async fn pin(shared: &Shared, id: Uuid, pinned: bool) -> Result<()> {
-    let cap = shared.config.file_cache_max_bytes;
+    let cap = shared
+        .file_cache_max_bytes
+        .load(std::sync::atomic::Ordering::Relaxed);
     let evicted = shared
         .store
         .write(move |tx| {
@@ -505,7 +513,7 @@ pub(crate) async fn pin(shared: &Shared, id: Uuid, pinned: bool) -> Result<()> {
         })
         .await?;
     let dir = files_dir(shared);
-    finish_eviction(shared, &dir, evicted, id).await;
+    finish_eviction(shared, &dir, evicted, Some(id)).await;
     Ok(())
 }
 
@@ -564,7 +572,12 @@ pub(crate) fn evict(tx: &Transaction<'_>, cap: u64, keep: &str) -> Result<Evicte
 }
 
 /// Deletes evicted blobs from disk and tells the UI what changed.
-async fn finish_eviction(shared: &Shared, dir: &Path, evicted: Evicted, fetched: Uuid) {
+pub(crate) async fn finish_eviction(
+    shared: &Shared,
+    dir: &Path,
+    evicted: Evicted,
+    fetched: Option<Uuid>,
+) {
     for p in &evicted.paths {
         let path = dir.join(p);
         if let Err(e) = tokio::fs::remove_file(&path).await
@@ -577,7 +590,7 @@ async fn finish_eviction(shared: &Shared, dir: &Path, evicted: Evicted, fetched:
         tracing::debug!(removed = evicted.paths.len(), "file cache evicted");
     }
     let mut ids = evicted.files;
-    ids.push(fetched);
+    ids.extend(fetched);
     ids.sort();
     ids.dedup();
     for file_id in ids {

@@ -48,7 +48,9 @@
 //! The library reads no environment variables and installs no tracing
 //! subscriber: the front end configures it through [`ClientConfig`].
 
+mod account;
 mod api;
+mod cache;
 mod client;
 mod error;
 mod events;
@@ -61,6 +63,8 @@ pub mod sync;
 mod tls;
 mod types;
 
+pub use account::{AVATAR_MAX_BYTES, RoomNotifications};
+pub use cache::{CacheUsage, FILE_CACHE_MIN_BYTES};
 pub use client::{Client, ClientConfig};
 pub use error::{Error, Result, RetryKind};
 pub use events::{ClientEvent, EventStream, TimelineChange};

@@ -10,9 +10,11 @@
 //! secrets last as long as the login session, so a reboot asks for the
 //! password again), the Keychain on macOS, the Credential Manager on
 //! Windows. [`SecretsBackend::Auto`] checks that the keyring answers (a
-//! headless shell often has no session keyring) by writing, reading back
-//! and removing a probe entry; when it does, secrets left in the file by
-//! an earlier run move into it.
+//! headless shell often has no session keyring) by writing and reading
+//! back a probe entry; when it does, secrets left in the file by an earlier
+//! run move into it, and any later call the keyring fails (or a value it
+//! does not keep) falls back to the file, with a warning, so that signing
+//! in never fails for the keyring's sake.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -255,6 +257,68 @@ pub(crate) fn open(backend: &SecretsBackend, data_dir: &Path) -> std::sync::Arc<
     }
 }
 
+/// [`SecretsBackend::Auto`] once the keyring answered its probe: the
+/// keyring, and the 0600 file for any call the keyring fails. A keyring
+/// can pass the probe and still fail later (a session keyring that another
+/// thread of the process does not see, a link the kernel refuses): signing
+/// in must not fail for that. A value saved is read back before it counts
+/// as kept.
+#[derive(Debug)]
+struct KeyringOrFile {
+    keyring: std::sync::Arc<dyn SecretStore>,
+    file: FileSecretStore,
+}
+
+impl KeyringOrFile {
+    fn fell_back(&self, what: &str, e: &Error) {
+        tracing::warn!(
+            path = %self.file.path().display(),
+            reason = %e,
+            "the OS keyring failed to {what} a secret: using the file only you can read"
+        );
+    }
+}
+
+impl SecretStore for KeyringOrFile {
+    fn load(&self, key: &str) -> Result<Option<String>> {
+        match self.keyring.load(key) {
+            Ok(Some(v)) => Ok(Some(v)),
+            Ok(None) => self.file.load(key),
+            Err(e) => {
+                self.fell_back("read", &e);
+                self.file.load(key)
+            }
+        }
+    }
+
+    fn save(&self, key: &str, value: &str) -> Result<()> {
+        let kept = self
+            .keyring
+            .save(key, value)
+            .and_then(|()| match self.keyring.load(key)? {
+                Some(v) if v == value => Ok(()),
+                _ => Err(Error::Secrets(
+                    "the OS keyring did not keep what was written".into(),
+                )),
+            });
+        match kept {
+            Ok(()) => self.file.delete(key),
+            Err(e) => {
+                self.fell_back("keep", &e);
+                let _ = self.keyring.delete(key);
+                self.file.save(key, value)
+            }
+        }
+    }
+
+    fn delete(&self, key: &str) -> Result<()> {
+        if let Err(e) = self.keyring.delete(key) {
+            self.fell_back("delete", &e);
+        }
+        self.file.delete(key)
+    }
+}
+
 /// [`SecretsBackend::Auto`] once the keyring has been probed.
 fn auto(
     probe: Result<()>,
@@ -267,7 +331,10 @@ fn auto(
             if let Err(e) = move_into(&FileSecretStore::new(&path), &keyring) {
                 tracing::warn!(error = %e, "cannot move secrets from the file into the OS keyring");
             }
-            std::sync::Arc::new(keyring)
+            std::sync::Arc::new(KeyringOrFile {
+                keyring: std::sync::Arc::new(keyring),
+                file: FileSecretStore::new(path),
+            })
         }
         Err(e) => {
             tracing::warn!(
@@ -301,6 +368,87 @@ mod tests {
         s.delete("k").unwrap();
         assert_eq!(s.load("k").unwrap(), None);
         assert_eq!(s.load("other").unwrap().as_deref(), Some("x"));
+    }
+
+    /// An OS keyring that passed its probe but then misbehaves: fails every
+    /// call, or takes writes and loses them.
+    #[derive(Debug)]
+    struct BrokenKeyring {
+        forgets: bool,
+    }
+
+    impl SecretStore for BrokenKeyring {
+        fn load(&self, _: &str) -> Result<Option<String>> {
+            if self.forgets {
+                Ok(None)
+            } else {
+                Err(Error::Secrets(
+                    "No matching entry found in secure storage".into(),
+                ))
+            }
+        }
+        fn save(&self, _: &str, _: &str) -> Result<()> {
+            if self.forgets {
+                Ok(())
+            } else {
+                Err(Error::Secrets(
+                    "No matching entry found in secure storage".into(),
+                ))
+            }
+        }
+        fn delete(&self, _: &str) -> Result<()> {
+            Err(Error::Secrets(
+                "No matching entry found in secure storage".into(),
+            ))
+        }
+    }
+
+    #[test]
+    fn auto_keeps_secrets_in_the_file_when_the_keyring_fails_after_its_probe() {
+        for forgets in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let store = KeyringOrFile {
+                keyring: std::sync::Arc::new(BrokenKeyring { forgets }),
+                file: FileSecretStore::new(dir.path().join("secrets.json")),
+            };
+            store.save("k", "v").unwrap();
+            assert_eq!(store.load("k").unwrap().as_deref(), Some("v"));
+            let file = FileSecretStore::new(dir.path().join("secrets.json"));
+            assert_eq!(file.load("k").unwrap().as_deref(), Some("v"));
+            store.delete("k").unwrap();
+            assert_eq!(store.load("k").unwrap(), None);
+        }
+    }
+
+    /// With a keyring that works, nothing is left in the file: a value an
+    /// earlier fallback put there goes when the keyring takes it.
+    #[test]
+    fn auto_prefers_a_working_keyring_and_clears_the_file() {
+        #[derive(Debug, Default)]
+        struct Memory(Mutex<BTreeMap<String, String>>);
+        impl SecretStore for Memory {
+            fn load(&self, k: &str) -> Result<Option<String>> {
+                Ok(self.0.lock().unwrap().get(k).cloned())
+            }
+            fn save(&self, k: &str, v: &str) -> Result<()> {
+                self.0.lock().unwrap().insert(k.into(), v.into());
+                Ok(())
+            }
+            fn delete(&self, k: &str) -> Result<()> {
+                self.0.lock().unwrap().remove(k);
+                Ok(())
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = FileSecretStore::new(dir.path().join("secrets.json"));
+        file.save("k", "old").unwrap();
+        let store = KeyringOrFile {
+            keyring: std::sync::Arc::new(Memory::default()),
+            file: FileSecretStore::new(dir.path().join("secrets.json")),
+        };
+        store.save("k", "new").unwrap();
+        assert_eq!(file.load("k").unwrap(), None);
+        assert_eq!(store.load("k").unwrap().as_deref(), Some("new"));
     }
 
     #[test]

@@ -580,7 +580,6 @@ impl App {
         login.server.set(&server_url);
         login.field = 1;
         Self {
-            tr,
             theme,
             keymap,
             config,
@@ -608,13 +607,14 @@ impl App {
             typing: HashMap::new(),
             names: HashMap::new(),
             notice: problems.first().map(|p| Notice {
-                text: p.clone(),
+                text: p.message(&tr),
                 error: true,
             }),
             transfers: Vec::new(),
             users: Vec::new(),
             prefs: BTreeMap::new(),
             quit: false,
+            tr,
         }
     }
 
@@ -1678,9 +1678,13 @@ impl App {
             ClientEvent::OutboxItem { state, .. } => {
                 if let tern_client_core::OutboxState::Failed { reason } = state {
                     self.notice = Some(Notice {
-                        text: self
-                            .tr
-                            .tr_args("outbox-failed", &[("reason", reason.into())]),
+                        text: self.tr.tr_args(
+                            "outbox-failed",
+                            &[(
+                                "reason",
+                                tern_client_core::Error::localized_reason(&reason, &self.tr).into(),
+                            )],
+                        ),
                         error: true,
                     });
                 }
@@ -1738,12 +1742,11 @@ impl App {
                 c
             }
             ClientEvent::SessionEnded { reason } => {
+                // The reason is the server's English; the log keeps it.
+                tracing::info!(%reason, "the session ended");
                 self.me = None;
                 self.screen = Screen::Login;
-                self.login.error = Some(
-                    self.tr
-                        .tr_args("session-ended", &[("reason", reason.into())]),
-                );
+                self.login.error = Some(self.tr.tr("core-error-session-ended"));
                 vec![]
             }
             _ => vec![],
@@ -2459,6 +2462,26 @@ fn next_match(current: &str, cands: &[String]) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// A joined room of workspace 9 with nothing in it.
+    fn joined_room(id: Uuid, kind: RoomKind, name: &str) -> RoomSummary {
+        RoomSummary {
+            id,
+            workspace_id: Uuid::from_u128(9),
+            kind,
+            name: name.into(),
+            topic: None,
+            membership: tern_client_core::protocol::room::MemberState::Joined,
+            muted: false,
+            unread_count: 0,
+            mention_count: 0,
+            last_activity: time::OffsetDateTime::UNIX_EPOCH,
+            last_message: None,
+            local_only: false,
+            pending_count: 0,
+            failed_count: 0,
+        }
+    }
+
     fn app() -> App {
         let mut a = App::new(
             Config::default(),
@@ -2830,23 +2853,10 @@ mod tests {
         let mut a = app();
         let dm = Uuid::from_u128(40);
         let chan = Uuid::from_u128(41);
-        let room = |id, kind| RoomSummary {
-            id,
-            workspace_id: Uuid::from_u128(9),
-            kind,
-            name: "r".into(),
-            topic: None,
-            membership: tern_client_core::protocol::room::MemberState::Joined,
-            muted: false,
-            unread_count: 0,
-            mention_count: 0,
-            last_activity: time::OffsetDateTime::UNIX_EPOCH,
-            last_message: None,
-            local_only: false,
-            pending_count: 0,
-            failed_count: 0,
-        };
-        a.rooms = vec![room(dm, RoomKind::Direct), room(chan, RoomKind::Channel)];
+        a.rooms = vec![
+            joined_room(dm, RoomKind::Direct, "r"),
+            joined_room(chan, RoomKind::Channel, "r"),
+        ];
         let inc = |room, mention| Action::Incoming {
             room,
             sender: "Bob".into(),
@@ -2873,5 +2883,334 @@ mod tests {
             [Cmd::SavePrefs { room, prefs: RoomPrefs { muted: Some(true), .. } }] if *room == chan
         ));
         assert!(a.update(inc(chan, true)).is_empty());
+    }
+
+    /// Feeds keys through `on_key` and `update`; the commands they asked for.
+    fn press(a: &mut App, keys: &[KeyEvent]) -> Vec<Cmd> {
+        let mut out = Vec::new();
+        for k in keys {
+            for act in a.on_key(*k) {
+                out.extend(a.update(act));
+            }
+        }
+        out
+    }
+
+    fn typed(a: &mut App, text: &str) -> Vec<Cmd> {
+        let keys: Vec<KeyEvent> = text.chars().map(|c| key(KeyCode::Char(c))).collect();
+        press(a, &keys)
+    }
+
+    /// Point 4: reply, edit (`e`, and Up in an empty composer), delete
+    /// only after yes, react by command, mark read, and the room and
+    /// outbox commands, each becoming the worker command it names.
+    #[test]
+    fn reply_edit_delete_react_and_room_commands() {
+        let mut a = app();
+        let room = Uuid::from_u128(7);
+        a.timeline.room = Some(room);
+        let theirs = msg(room, 1);
+        let mut mine = msg(room, 2);
+        mine.id = Uuid::from_u128(5_000);
+        mine.sender_id = a.me.unwrap();
+        mine.body = "my first try".into();
+        a.timeline.items = vec![theirs.clone(), mine.clone()];
+        a.focus = Focus::Timeline;
+        let sends = |cmds: Vec<Cmd>| -> Vec<Cmd> {
+            cmds.into_iter()
+                .filter(|c| matches!(c, Cmd::Send { .. } | Cmd::Edit { .. }))
+                .collect()
+        };
+
+        // k selects bob's message, r replies to it.
+        press(&mut a, &[key(KeyCode::Char('k')), key(KeyCode::Char('r'))]);
+        assert_eq!(a.focus, Focus::Composer);
+        typed(&mut a, "agreed");
+        let cmds = press(&mut a, &[key(KeyCode::Enter)]);
+        assert_eq!(
+            sends(cmds),
+            vec![Cmd::Send {
+                room,
+                body: "agreed".into(),
+                reply_to: Some(theirs.id)
+            }]
+        );
+
+        // Up in the empty composer edits my last message.
+        press(&mut a, &[key(KeyCode::Up)]);
+        assert_eq!(a.composer.input.text, "my first try");
+        press(&mut a, &[key(KeyCode::End)]);
+        typed(&mut a, ", fixed");
+        let cmds = press(&mut a, &[key(KeyCode::Enter)]);
+        assert_eq!(
+            sends(cmds),
+            vec![Cmd::Edit {
+                id: mine.id,
+                body: "my first try, fixed".into()
+            }]
+        );
+        // `e` on someone else's message does nothing; on mine it edits.
+        a.focus = Focus::Timeline;
+        a.timeline.sel = Some(0);
+        press(&mut a, &[key(KeyCode::Char('e'))]);
+        assert_eq!(a.focus, Focus::Timeline);
+        a.timeline.sel = Some(1);
+        press(&mut a, &[key(KeyCode::Char('e'))]);
+        assert_eq!(a.focus, Focus::Composer);
+        assert_eq!(a.composer.mode, ComposeMode::Edit { id: mine.id });
+        // Esc gives the edit up and clears the composer.
+        press(&mut a, &[key(KeyCode::Esc)]);
+        assert_eq!(a.composer.mode, ComposeMode::New);
+        assert!(a.composer.input.is_empty());
+
+        // Delete asks first: n keeps it, y deletes it.
+        a.focus = Focus::Timeline;
+        let cmds = press(&mut a, &[key(KeyCode::Char('d'))]);
+        assert!(cmds.is_empty());
+        assert!(matches!(a.overlay, Overlay::ConfirmDelete(id) if id == mine.id));
+        assert!(press(&mut a, &[key(KeyCode::Char('n'))]).is_empty());
+        assert!(matches!(a.overlay, Overlay::None));
+        let cmds = press(&mut a, &[key(KeyCode::Char('d')), key(KeyCode::Char('y'))]);
+        assert_eq!(cmds, vec![Cmd::Delete { id: mine.id }]);
+
+        // :react, R / :read, :leave, :retry, :discard, :join, :create.
+        assert_eq!(
+            a.run_command("react 🎉"),
+            vec![Cmd::React {
+                id: mine.id,
+                emoji: "🎉".into()
+            }]
+        );
+        assert_eq!(
+            press(
+                &mut a,
+                &[KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT)]
+            ),
+            vec![Cmd::MarkRead { room }]
+        );
+        assert_eq!(a.run_command("read"), vec![Cmd::MarkRead { room }]);
+        assert_eq!(a.run_command("leave"), vec![Cmd::Leave { room }]);
+        assert_eq!(a.run_command("retry"), vec![Cmd::Retry { room }]);
+        assert_eq!(a.run_command("discard"), vec![Cmd::Discard { room }]);
+        assert!(matches!(
+            a.run_command("join design").as_slice(),
+            [Cmd::Join { name, .. }] if name == "design"
+        ));
+        let ws = Uuid::from_u128(9);
+        a.workspaces.insert(ws, WorkspaceName::default());
+        assert_eq!(
+            a.run_command("create plans group"),
+            vec![Cmd::Create {
+                workspace: ws,
+                name: "plans".into(),
+                channel: false
+            }]
+        );
+        // Unknown commands say so.
+        assert!(a.run_command("fly away").is_empty());
+        assert!(a.notice.take().is_some_and(|n| n.error));
+    }
+
+    /// Point 4: Tab after `@` completes a name seen in the room; a second
+    /// history step goes further back.
+    #[test]
+    fn tab_completes_mentions_and_history_walks_back() {
+        let mut a = app();
+        let room = Uuid::from_u128(7);
+        a.timeline.room = Some(room);
+        a.names.insert(Uuid::from_u128(2), "Bob Builder".into());
+        a.names.insert(Uuid::from_u128(3), "Carol".into());
+        a.focus = Focus::Composer;
+        typed(&mut a, "thanks @ca");
+        press(&mut a, &[key(KeyCode::Tab)]);
+        assert_eq!(a.composer.input.text, "thanks @Carol ");
+        typed(&mut a, "and @b");
+        press(&mut a, &[key(KeyCode::Tab)]);
+        assert_eq!(a.composer.input.text, "thanks @Carol and @Bob Builder ");
+        press(&mut a, &[key(KeyCode::Enter)]);
+        typed(&mut a, "second");
+        press(&mut a, &[key(KeyCode::Enter)]);
+        let ctrl_p = KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL);
+        let ctrl_n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        press(&mut a, &[ctrl_p]);
+        assert_eq!(a.composer.input.text, "second");
+        press(&mut a, &[ctrl_p]);
+        assert_eq!(a.composer.input.text, "thanks @Carol and @Bob Builder");
+        press(&mut a, &[ctrl_n, ctrl_n]);
+        assert!(a.composer.input.is_empty());
+    }
+
+    /// Point 5: the wheel scrolls the pane under the pointer and a click
+    /// on a room opens it; `?` shows the bindings, `/` opens the room's
+    /// search, g / G go to the top and the newest.
+    #[test]
+    fn mouse_and_vim_keys() {
+        let mut a = app();
+        let room = |n: u128, name: &str| joined_room(Uuid::from_u128(n), RoomKind::Channel, name);
+        a.rooms = vec![room(40, "alpha"), room(41, "beta"), room(42, "gamma")];
+        a.rooms_loaded = true;
+        let (w, h) = (100, 30);
+        // Which screen row shows "beta"? Draw and look.
+        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+        term.draw(|f| crate::draw::draw(f, &a)).unwrap();
+        let buf = term.backend().buffer().clone();
+        let row_of = |name: &str| {
+            (0..h)
+                .find(|y| {
+                    let line: String = (0..25).map(|x| buf[(x, *y)].symbol()).collect();
+                    line.contains(name)
+                })
+                .unwrap_or_else(|| panic!("{name} is not drawn"))
+        };
+        let beta_row = row_of("beta");
+        let click = MouseEvent {
+            kind: MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: 3,
+            row: beta_row,
+            modifiers: KeyModifiers::NONE,
+        };
+        let cmds: Vec<Cmd> = a
+            .on_mouse(click, w, h)
+            .into_iter()
+            .flat_map(|act| a.update(act))
+            .collect();
+        assert_eq!(a.timeline.room, Some(Uuid::from_u128(41)), "{cmds:?}");
+        assert!(
+            cmds.iter().any(
+                |c| matches!(c, Cmd::LoadTimeline { room, .. } if *room == Uuid::from_u128(41))
+            )
+        );
+        // The wheel over the room list moves the selection there.
+        let wheel = |kind, column| MouseEvent {
+            kind,
+            column,
+            row: 5,
+            modifiers: KeyModifiers::NONE,
+        };
+        let before = a.room_sel;
+        for act in a.on_mouse(wheel(MouseEventKind::ScrollDown, 3), w, h) {
+            a.update(act);
+        }
+        assert_eq!(a.room_sel, before + 1);
+        // Over the timeline it moves through the messages.
+        let r = Uuid::from_u128(41);
+        a.timeline.items = (1..=5).map(|s| msg(r, s)).collect();
+        a.timeline.sel = None;
+        for act in a.on_mouse(wheel(MouseEventKind::ScrollUp, 60), w, h) {
+            a.update(act);
+        }
+        assert_eq!(a.timeline.sel, Some(3));
+
+        a.focus = Focus::Timeline;
+        press(&mut a, &[key(KeyCode::Char('g'))]);
+        assert_eq!(a.timeline.sel, Some(0));
+        let cmds = press(
+            &mut a,
+            &[KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)],
+        );
+        assert!(
+            matches!(cmds.as_slice(), [] | [Cmd::LoadTimeline { .. }]),
+            "{cmds:?}"
+        );
+        press(&mut a, &[key(KeyCode::Char('?'))]);
+        assert!(matches!(a.overlay, Overlay::Help));
+        press(&mut a, &[key(KeyCode::Char('x'))]);
+        assert!(
+            matches!(a.overlay, Overlay::None),
+            "any key closes the help"
+        );
+        press(&mut a, &[key(KeyCode::Char('/'))]);
+        assert!(matches!(&a.overlay, Overlay::Search(s) if s.room == Some(r) && s.editing));
+    }
+
+    /// Point 6: Enter on a search result opens its room and jumps to the
+    /// message there.
+    #[test]
+    fn a_search_result_jumps_to_the_message() {
+        let mut a = app();
+        let here = Uuid::from_u128(7);
+        let there = Uuid::from_u128(8);
+        a.timeline.room = Some(here);
+        let cmds = a.run_command("search plan");
+        assert!(matches!(cmds.as_slice(), [Cmd::Search { query }] if query.room_id.is_none()));
+        let message = Uuid::from_u128(77);
+        a.update(Action::SearchLoaded(vec![Hit {
+            hit: tern_client_core::SearchHit {
+                message_id: message,
+                room_id: there,
+                sender_id: Uuid::from_u128(2),
+                created_at: time::OffsetDateTime::UNIX_EPOCH,
+                body: "the plan".into(),
+                highlighted: vec![],
+            },
+            sender: "Bob".into(),
+            room: "random".into(),
+        }]));
+        let cmds = press(&mut a, &[key(KeyCode::Enter)]);
+        assert_eq!(a.timeline.room, Some(there));
+        assert_eq!(a.focus, Focus::Timeline);
+        assert!(
+            cmds.contains(&Cmd::JumpTo {
+                room: there,
+                message
+            }),
+            "{cmds:?}"
+        );
+        assert!(!cmds.iter().any(|c| matches!(c, Cmd::LoadTimeline { .. })));
+    }
+
+    /// Point 1 and 5: the config's theme and key bindings are what the app
+    /// uses; a bad binding is reported in the user's language.
+    #[test]
+    fn the_config_sets_theme_and_keys() {
+        let mut config = Config {
+            theme: ThemeName::Light,
+            ..Config::default()
+        };
+        config
+            .keys
+            .insert("help".into(), crate::config::KeyList::One("f2".into()));
+        config
+            .keys
+            .insert("quit".into(), crate::config::KeyList::One("hyper-q".into()));
+        let mut a = App::new(
+            config,
+            Translator::for_locale("ru"),
+            UtcOffset::UTC,
+            "http://x".into(),
+        );
+        a.screen = Screen::Main;
+        let light = Theme::new(ThemeName::Light, a.theme.no_color);
+        assert_eq!(a.theme.base, light.base);
+        if !a.theme.no_color {
+            assert_ne!(a.theme.base, Theme::new(ThemeName::Dark, false).base);
+        }
+        let notice = a.notice.clone().unwrap();
+        assert!(notice.error);
+        assert!(notice.text.contains("hyper-q"), "{}", notice.text);
+        assert!(
+            notice.text.contains("Неизвестная клавиша"),
+            "{}",
+            notice.text
+        );
+        a.focus = Focus::Timeline;
+        press(&mut a, &[key(KeyCode::Char('?'))]);
+        assert!(matches!(a.overlay, Overlay::None), "? is no longer help");
+        press(&mut a, &[key(KeyCode::F(2))]);
+        assert!(matches!(a.overlay, Overlay::Help));
+
+        // `[notifications] enabled = false`: even a direct message is quiet.
+        let dm = Uuid::from_u128(40);
+        let incoming = Action::Incoming {
+            room: dm,
+            sender: "Bob".into(),
+            body: "hi".into(),
+            mention: true,
+        };
+        let mut a = app();
+        a.rooms = vec![joined_room(dm, RoomKind::Direct, "Bob")];
+        assert_eq!(a.update(incoming.clone()).len(), 1);
+        a.config.notifications.enabled = false;
+        assert!(a.update(incoming).is_empty());
     }
 }

@@ -403,8 +403,13 @@ fn echo_marker(app: &App, item: &TimelineItem) -> Option<Span<'static>> {
         OutboxState::Failed { reason } => Span::styled(
             format!(
                 " ✗ {}",
-                app.tr
-                    .tr_args("outbox-failed", &[("reason", reason.clone().into())])
+                app.tr.tr_args(
+                    "outbox-failed",
+                    &[(
+                        "reason",
+                        tern_client_core::Error::localized_reason(reason, &app.tr).into()
+                    )]
+                )
             ),
             app.theme.error,
         ),

@@ -34,20 +34,26 @@ pub enum CliError {
     /// Exit 1.
     #[error("{0}")]
     Failed(String),
+    /// Exit 1: client-core failed. `Display` (English, every detail) is
+    /// for the log; the user reads [`CliError::message`].
+    #[error(transparent)]
+    Core(#[from] tern_client_core::Error),
 }
 
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Usage(_) => 2,
-            Self::Failed(_) => 1,
+            Self::Failed(_) | Self::Core(_) => 1,
         }
     }
-}
 
-impl From<tern_client_core::Error> for CliError {
-    fn from(e: tern_client_core::Error) -> Self {
-        Self::Failed(e.to_string())
+    /// What to tell the user, in their language.
+    pub fn message(&self, tr: &tern_client_core::i18n::Translator) -> String {
+        match self {
+            Self::Usage(m) | Self::Failed(m) => m.clone(),
+            Self::Core(e) => e.localized(tr),
+        }
     }
 }
 
@@ -457,7 +463,13 @@ fn report(
         Delivery::Failed(reason) => {
             return Err(CliError::Failed(tr.tr_args(
                 "cli-not-sent",
-                &[("room", name.into()), ("reason", reason.clone().into())],
+                &[
+                    ("room", name.into()),
+                    (
+                        "reason",
+                        tern_client_core::Error::localized_reason(reason, tr).into(),
+                    ),
+                ],
             )));
         }
     };

@@ -286,14 +286,39 @@ impl Default for Keymap {
     }
 }
 
+/// A `[keys]` entry of the config that made no sense.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyProblem {
+    /// No action has this name.
+    UnknownAction(String),
+    /// The key cannot be read (`ctrl-`, `alt-`, `shift-` and a key name).
+    UnknownKey { key: String, action: &'static str },
+}
+
+impl KeyProblem {
+    /// The message for the user, through the catalogs.
+    pub fn message(&self, tr: &tern_client_core::i18n::Translator) -> String {
+        match self {
+            Self::UnknownAction(name) => tr.tr_args(
+                "tui-keys-unknown-action",
+                &[("action", name.clone().into())],
+            ),
+            Self::UnknownKey { key, action } => tr.tr_args(
+                "tui-keys-unknown-key",
+                &[("key", key.clone().into()), ("action", (*action).into())],
+            ),
+        }
+    }
+}
+
 impl Keymap {
     /// The defaults with the config's bindings over them; also the names
     /// and keys in the config that made no sense.
-    pub fn new(config: &BTreeMap<String, KeyList>) -> (Self, Vec<String>) {
+    pub fn new(config: &BTreeMap<String, KeyList>) -> (Self, Vec<KeyProblem>) {
         let mut problems = Vec::new();
         for name in config.keys() {
             if !Bound::ALL.iter().any(|b| b.name() == name) {
-                problems.push(format!("unknown action {name:?} in [keys]"));
+                problems.push(KeyProblem::UnknownAction(name.clone()));
             }
         }
         let mut map = BTreeMap::new();
@@ -307,7 +332,10 @@ impl Keymap {
                     Some(spec) => {
                         map.insert(spec, b);
                     }
-                    None => problems.push(format!("unknown key {k:?} for {}", b.name())),
+                    None => problems.push(KeyProblem::UnknownKey {
+                        key: k.to_owned(),
+                        action: b.name(),
+                    }),
                 }
             }
         }
@@ -374,6 +402,18 @@ mod tests {
             Some(Bound::Down)
         );
         assert_eq!(km.get(&ev(KeyCode::Char('j'), KeyModifiers::NONE)), None);
-        assert_eq!(problems.len(), 1);
+        assert_eq!(problems, vec![KeyProblem::UnknownAction("fly".into())]);
+        let ru = tern_client_core::i18n::Translator::for_locale("ru");
+        assert_eq!(
+            problems[0].message(&ru),
+            "Неизвестное действие «fly» в [keys] файла настроек"
+        );
+        cfg.insert("help".to_owned(), KeyList::One("hyper-x".into()));
+        let (_, problems) = Keymap::new(&cfg);
+        let en = tern_client_core::i18n::Translator::for_locale("en");
+        assert_eq!(
+            problems[1].message(&en),
+            "Unknown key “hyper-x” for help in [keys] of the config"
+        );
     }
 }

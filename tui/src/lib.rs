@@ -24,17 +24,24 @@ pub mod worker;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// The binary's `main`: parse, log to a file, run a command or the UI.
 pub fn main_entry() -> ExitCode {
     // Read before any thread exists: the time crate refuses later.
     let offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
-    let cli = match cli::Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match cli::parse(args.clone(), &cli::early_translator(&args)) {
+        cli::Parsed::Run(c) => *c,
+        cli::Parsed::Exit {
+            text,
+            to_stdout,
+            code,
+        } => {
+            if to_stdout {
+                print!("{text}");
+            } else {
+                eprint!("{text}");
+            }
+            return ExitCode::from(code);
         }
     };
     let loaded = config::load(cli.global.config.as_deref());
@@ -51,7 +58,12 @@ pub fn main_entry() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("tern: cannot start: {e}");
+            eprintln!(
+                "tern: {}",
+                session
+                    .tr
+                    .tr_args("cli-cannot-start", &[("error", e.to_string().into())])
+            );
             return ExitCode::from(1);
         }
     };
@@ -59,7 +71,8 @@ pub fn main_entry() -> ExitCode {
         Some(cmd) => match rt.block_on(headless::run(&session, cmd)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("tern: {e}");
+                tracing::info!(error = %e, "command failed");
+                eprintln!("tern: {}", e.message(&session.tr));
                 ExitCode::from(e.exit_code())
             }
         },

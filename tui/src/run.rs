@@ -35,21 +35,34 @@ pub struct TerminalNotifier {
 
 impl Notifier for TerminalNotifier {
     fn notify(&mut self, title: &str, body: &str) {
-        let clean = |s: &str| s.replace(['\x07', '\x1b', ';', '\n'], " ");
         let mut out = std::io::stdout();
-        let _ = write!(
-            out,
-            "\x1b]777;notify;{};{}\x07\x1b]9;{}: {}\x07",
-            clean(title),
-            clean(body),
-            clean(title),
-            clean(body)
-        );
-        if self.bell {
-            let _ = write!(out, "\x07");
-        }
-        let _ = out.flush();
+        let _ = write_notification(&mut out, title, body, self.bell);
     }
+}
+
+/// The bytes of a notification: OSC 777 (rxvt, foot, WezTerm, Ghostty...)
+/// and OSC 9 (iTerm2, Windows Terminal, kitty...), each terminal showing
+/// the one it knows, then the bell as the fallback every terminal has.
+/// Text that could end or break a sequence is blanked.
+pub fn write_notification(
+    out: &mut impl Write,
+    title: &str,
+    body: &str,
+    bell: bool,
+) -> std::io::Result<()> {
+    let clean = |s: &str| s.replace(['\x07', '\x1b', ';', '\n', '\r'], " ");
+    write!(
+        out,
+        "\x1b]777;notify;{};{}\x07\x1b]9;{}: {}\x07",
+        clean(title),
+        clean(body),
+        clean(title),
+        clean(body)
+    )?;
+    if bell {
+        write!(out, "\x07")?;
+    }
+    out.flush()
 }
 
 /// Drops notifications (tests).
@@ -185,13 +198,18 @@ fn restore_terminal() {
 
 /// A panic puts the terminal back, leaves a report in the log and says
 /// where it is.
-fn install_panic_hook(log_path: &Path) {
-    let log = log_path.display().to_string();
+fn install_panic_hook(log_path: &Path, tr: &Translator) {
+    // Worded now: the hook must not depend on state a panic may have left
+    // half-changed.
+    let said = tr.tr_args(
+        "tui-panic-report",
+        &[("path", log_path.display().to_string().into())],
+    );
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();
         let bt = std::backtrace::Backtrace::force_capture();
         tracing::error!(panic = %info, backtrace = %bt, "tern panicked");
-        eprintln!("tern stopped after an internal error; the report is in {log}");
+        eprintln!("{said}");
     }));
 }
 
@@ -249,22 +267,32 @@ pub fn build_app(session: &Session, me: Option<uuid::Uuid>) -> (App, Vec<Cmd>) {
 
 /// Runs the full-screen client until the user quits.
 pub async fn run(session: Session, log_path: &Path) -> Result<(), String> {
-    let client = session.open_client().await.map_err(|e| e.to_string())?;
+    let tr = &session.tr;
+    let setup_failed = |e: std::io::Error| {
+        tr.tr_args(
+            "tui-terminal-setup-failed",
+            &[("error", e.to_string().into())],
+        )
+    };
+    let client = session
+        .open_client()
+        .await
+        .map_err(|e| e.message(&session.tr))?;
     let (mut app, initial) = build_app(&session, client.account().map(|a| a.user_id));
     let (to_ui, mut actions) = mpsc::unbounded_channel();
     let worker = worker::spawn(session.clone(), client, to_ui.clone());
-    install_panic_hook(log_path);
-    enable_raw_mode().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    install_panic_hook(log_path, tr);
+    enable_raw_mode().map_err(setup_failed)?;
     let mut stdout = std::io::stdout();
     if let Err(e) = execute!(stdout, EnterAlternateScreen, EnableMouseCapture) {
         restore_terminal();
-        return Err(format!("cannot set up the terminal: {e}"));
+        return Err(setup_failed(e));
     }
     let mut terminal = match Terminal::new(CrosstermBackend::new(std::io::stdout())) {
         Ok(t) => t,
         Err(e) => {
             restore_terminal();
-            return Err(format!("cannot set up the terminal: {e}"));
+            return Err(setup_failed(e));
         }
     };
     let (in_tx, mut input) = mpsc::unbounded_channel();
@@ -291,5 +319,27 @@ pub async fn run(session: Session, log_path: &Path) -> Result<(), String> {
     .await;
     stop.store(true, Ordering::Relaxed);
     restore_terminal();
-    res.map_err(|e| format!("terminal error: {e}"))
+    res.map_err(|e| tr.tr_args("tui-terminal-error", &[("error", e.to_string().into())]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notification_is_osc_777_and_osc_9_then_the_bell() {
+        let mut out = Vec::new();
+        write_notification(&mut out, "Bob Builder", "hi @alice", true).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\x1b]777;notify;Bob Builder;hi @alice\x07\x1b]9;Bob Builder: hi @alice\x07\x07"
+        );
+        // A body cannot end the sequence early or start another.
+        let mut out = Vec::new();
+        write_notification(&mut out, "Eve", "a\x07\x1b]52;c;evil\nb", false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.matches('\x07').count(), 2, "{text:?}");
+        assert_eq!(text.matches('\x1b').count(), 2, "{text:?}");
+        assert!(!text.contains(";c;evil"), "{text:?}");
+    }
 }

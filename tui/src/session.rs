@@ -69,11 +69,12 @@ impl Session {
 
     pub async fn open_client(&self) -> Result<Client, CliError> {
         Client::open(self.client_config()).await.map_err(|e| {
+            tracing::warn!(error = %e, "cannot open the profile");
             CliError::Failed(self.tr.tr_args(
                 "cli-cannot-open-profile",
                 &[
                     ("profile", self.global.profile.clone().into()),
-                    ("error", e.to_string().into()),
+                    ("error", e.localized(&self.tr).into()),
                 ],
             ))
         })

@@ -122,3 +122,37 @@ impl Theme {
         Style::default().fg(c).add_modifier(Modifier::BOLD)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Point 3: a sender keeps their colour across runs (a fixed hash, not
+    /// a seeded one) and themes, and different senders get different ones.
+    #[test]
+    fn sender_colours_are_stable() {
+        let id = Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0002);
+        let dark = Theme::new(ThemeName::Dark, false);
+        assert_eq!(
+            dark.sender(id),
+            Theme::new(ThemeName::Dark, false).sender(id)
+        );
+        let index = |t: &Theme, id: Uuid| {
+            let fg = t.sender(id).fg.unwrap();
+            t.senders.iter().position(|c| *c == fg).unwrap()
+        };
+        let light = Theme::new(ThemeName::Light, false);
+        assert_eq!(index(&dark, id), index(&light, id));
+        // Pinned (FNV-1a of the id, worked out by hand): a change of hash
+        // would recolour everyone.
+        assert_eq!(dark.sender(id).fg, Some(Color::LightYellow));
+        assert_eq!(light.sender(id).fg, Some(Color::Magenta));
+        let colours: std::collections::BTreeSet<usize> = (0..64u128)
+            .map(|n| index(&dark, Uuid::from_u128(n * 7919)))
+            .collect();
+        assert!(colours.len() >= dark.senders.len() / 2, "{colours:?}");
+        // Without colour, names are bold and nothing else.
+        let plain = Theme::new(ThemeName::Dark, true);
+        assert_eq!(plain.sender(id).fg, None);
+    }
+}

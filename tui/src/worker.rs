@@ -130,10 +130,6 @@ async fn incoming(
     }
 }
 
-fn err(e: impl std::fmt::Display) -> Vec<Action> {
-    vec![Action::Error(e.to_string())]
-}
-
 impl Worker {
     async fn handle(&mut self, cmd: Cmd) -> Vec<Action> {
         let c = self.client.clone();
@@ -154,7 +150,7 @@ impl Worker {
                             server: a.server_url,
                         }]
                     }
-                    Err(e) => vec![Action::LoginFailed(e.to_string())],
+                    Err(e) => vec![Action::LoginFailed(self.localized(&e))],
                 }
             }
             Cmd::Register {
@@ -178,26 +174,26 @@ impl Worker {
                             server: a.server_url,
                         }]
                     }
-                    Err(e) => vec![Action::LoginFailed(e.to_string())],
+                    Err(e) => vec![Action::LoginFailed(self.localized(&e))],
                 }
             }
             Cmd::Logout => match c.logout().await {
                 Ok(()) => vec![Action::LoggedOut],
-                Err(e) => err(e),
+                Err(e) => self.err(&e),
             },
             Cmd::LoadRooms => match c.rooms().await {
                 Ok(r) => vec![Action::RoomsLoaded(r)],
-                Err(e) => err(e),
+                Err(e) => self.err(&e),
             },
             Cmd::LoadTimeline { room, limit, focus } => match c.timeline(room, None, limit).await {
                 Ok(page) => page_loaded(&c, room, page, PageKind::Live, focus).await,
-                Err(e) => err(e),
+                Err(e) => self.err(&e),
             },
             Cmd::LoadOlder { room, before } => {
                 match c.timeline(room, Some(before), crate::app::PAGE).await {
                     Ok(page) => page_loaded(&c, room, page, PageKind::Older, None).await,
                     Err(e) => {
-                        let mut a = err(e);
+                        let mut a = self.err(&e);
                         a.push(Action::PageFailed { room });
                         a
                     }
@@ -210,26 +206,26 @@ impl Worker {
                 focus,
             } => match c.timeline(room, Some(before), limit).await {
                 Ok(page) => page_loaded(&c, room, page, PageKind::Window, focus).await,
-                Err(e) => err(e),
+                Err(e) => self.err(&e),
             },
             Cmd::LoadNewer { room, after } => match newer(&c, room, after).await {
                 Ok((page, at_end)) => {
                     page_loaded(&c, room, page, PageKind::Newer { at_end }, None).await
                 }
                 Err(e) => {
-                    let mut a = err(e);
+                    let mut a = self.err(&e);
                     a.push(Action::PageFailed { room });
                     a
                 }
             },
             Cmd::LoadThreads { room, from, to } => match c.thread_counts(room, from, to).await {
                 Ok(counts) => vec![Action::ThreadsLoaded { room, counts }],
-                Err(e) => err(e),
+                Err(e) => self.err(&e),
             },
             Cmd::Upload { room, path } => {
                 let local = match c.send_file(room, &path, "").await {
                     Ok(id) => id,
-                    Err(e) => return err(e),
+                    Err(e) => return self.err(&e),
                 };
                 match c.attachments(local).await {
                     Ok(files) => files
@@ -241,7 +237,7 @@ impl Worker {
                             upload: true,
                         })
                         .collect(),
-                    Err(e) => err(e),
+                    Err(e) => self.err(&e),
                 }
             }
             Cmd::OpenFile { file } => match self.fetch(file).await {
@@ -258,7 +254,7 @@ impl Worker {
                         ],
                     ))],
                 },
-                Err(e) => err(e),
+                Err(e) => self.err(&e),
             },
             Cmd::SaveFile { file, dest } => match self.fetch(file).await {
                 Ok((path, name)) => match save_copy(&path, &name, dest).await {
@@ -269,13 +265,13 @@ impl Worker {
                             ("path", to.display().to_string().into()),
                         ],
                     ))],
-                    Err(e) => err(e),
+                    Err(e) => self.err(&e),
                 },
-                Err(e) => err(e),
+                Err(e) => self.err(&e),
             },
             Cmd::LoadMembers { room } => match c.members(room).await {
                 Ok(m) => vec![Action::MembersLoaded(m)],
-                Err(e) => err(e),
+                Err(e) => self.err(&e),
             },
             Cmd::LoadDirectory => {
                 let ws = self.session.workspaces();
@@ -283,14 +279,14 @@ impl Worker {
                 if ids.is_empty() {
                     match c.workspaces().await {
                         Ok(l) => ids = l.into_iter().map(|w| w.id).collect(),
-                        Err(e) => return err(e),
+                        Err(e) => return self.err(&e),
                     }
                 }
                 let mut out = Vec::new();
                 for w in ids {
                     let dir = match c.directory(w).await {
                         Ok(d) => d,
-                        Err(e) => return err(e),
+                        Err(e) => return self.err(&e),
                     };
                     let label = crate::resolve::workspace_label(&ws, w);
                     for r in dir {
@@ -331,7 +327,7 @@ impl Worker {
             Cmd::Invite { room, user } => {
                 let users = match self.users().await {
                     Ok(u) => u,
-                    Err(e) => return err(e),
+                    Err(e) => return self.err(&e),
                 };
                 let want = user.to_lowercase();
                 let found = users
@@ -354,12 +350,12 @@ impl Worker {
                         self.tr()
                             .tr_args("tui-invited", &[("user", u.name.clone().into())]),
                     )],
-                    Err(e) => err(e),
+                    Err(e) => self.err(&e),
                 }
             }
             Cmd::JoinId { room } => match c.join(room).await {
                 Ok(_) => vec![Action::Notice(self.tr().tr("tui-joined"))],
-                Err(e) => err(e),
+                Err(e) => self.err(&e),
             },
             Cmd::SavePrefs { room, prefs } => {
                 crate::profile::ProfileState::update(
@@ -382,7 +378,7 @@ impl Worker {
             Cmd::Backfill { room } => match c.backfill(room, crate::app::PAGE).await {
                 Ok(count) => vec![Action::BackfillDone { room, count }],
                 Err(e) => {
-                    let mut a = err(e);
+                    let mut a = self.err(&e);
                     a.push(Action::BackfillDone { room, count: 0 });
                     a
                 }
@@ -396,23 +392,36 @@ impl Worker {
                     Some(id) => c.reply(id, &body).await,
                     None => c.send(room, &body).await,
                 };
-                r.err().map(err).unwrap_or_default()
+                r.err().map(|e| self.err(&e)).unwrap_or_default()
             }
-            Cmd::Edit { id, body } => c.edit(id, &body).await.err().map(err).unwrap_or_default(),
-            Cmd::Delete { id } => c.delete(id).await.err().map(err).unwrap_or_default(),
-            Cmd::React { id, emoji } => {
-                c.react(id, &emoji).await.err().map(err).unwrap_or_default()
-            }
+            Cmd::Edit { id, body } => c
+                .edit(id, &body)
+                .await
+                .err()
+                .map(|e| self.err(&e))
+                .unwrap_or_default(),
+            Cmd::Delete { id } => c
+                .delete(id)
+                .await
+                .err()
+                .map(|e| self.err(&e))
+                .unwrap_or_default(),
+            Cmd::React { id, emoji } => c
+                .react(id, &emoji)
+                .await
+                .err()
+                .map(|e| self.err(&e))
+                .unwrap_or_default(),
             Cmd::MarkRead { room } => c
                 .mark_read(room, None)
                 .await
                 .err()
-                .map(err)
+                .map(|e| self.err(&e))
                 .unwrap_or_default(),
             Cmd::Search { query } => {
                 let hits = match c.search(query).await {
                     Ok(h) => h,
-                    Err(e) => return err(e),
+                    Err(e) => return self.err(&e),
                 };
                 let rooms = c.rooms().await.unwrap_or_default();
                 let mut out = Vec::with_capacity(hits.len());
@@ -437,7 +446,7 @@ impl Worker {
                 let seq = match c.message(message).await {
                     Ok(Some(m)) => m.seq,
                     Ok(None) => None,
-                    Err(e) => return err(e),
+                    Err(e) => return self.err(&e),
                 };
                 // A page that ends a little after the message, so it shows
                 // with what came before and after it.
@@ -450,7 +459,7 @@ impl Worker {
                         page_loaded(&c, room, page, PageKind::Jump { detached }, Some(message))
                             .await
                     }
-                    Err(e) => err(e),
+                    Err(e) => self.err(&e),
                 }
             }
             Cmd::LoadOutbox => match c.outbox().await {
@@ -464,7 +473,7 @@ impl Worker {
                         failed,
                     }]
                 }
-                Err(e) => err(e),
+                Err(e) => self.err(&e),
             },
             Cmd::LoadWorkspaces => {
                 self.session.synced();
@@ -480,7 +489,7 @@ impl Worker {
                 let retry = matches!(cmd, Cmd::Retry { .. });
                 let items = match c.outbox().await {
                     Ok(i) => i,
-                    Err(e) => return err(e),
+                    Err(e) => return self.err(&e),
                 };
                 let mut n = 0usize;
                 for i in items
@@ -494,7 +503,7 @@ impl Worker {
                     };
                     match r {
                         Ok(()) => n += 1,
-                        Err(e) => return err(e),
+                        Err(e) => return self.err(&e),
                     }
                 }
                 vec![Action::Notice(self.session_tr(
@@ -511,14 +520,14 @@ impl Worker {
                     Some(w) => vec![w],
                     None => match c.workspaces().await {
                         Ok(l) => l.into_iter().map(|w| w.id).collect(),
-                        Err(e) => return err(e),
+                        Err(e) => return self.err(&e),
                     },
                 };
                 let wanted = name.trim_start_matches('#');
                 for w in workspaces {
                     let dir = match c.directory(w).await {
                         Ok(d) => d,
-                        Err(e) => return err(e),
+                        Err(e) => return self.err(&e),
                     };
                     if let Some(r) = dir.iter().find(|r| {
                         r.id.to_string() == wanted
@@ -528,7 +537,7 @@ impl Worker {
                     }) {
                         return match c.join(r.id).await {
                             Ok(_) => vec![Action::Notice(format!("→ #{wanted}"))],
-                            Err(e) => err(e),
+                            Err(e) => self.err(&e),
                         };
                     }
                 }
@@ -537,7 +546,12 @@ impl Worker {
                     &[("room", wanted.to_owned().into())],
                 ))]
             }
-            Cmd::Leave { room } => c.leave(room).await.err().map(err).unwrap_or_default(),
+            Cmd::Leave { room } => c
+                .leave(room)
+                .await
+                .err()
+                .map(|e| self.err(&e))
+                .unwrap_or_default(),
             Cmd::Create {
                 workspace,
                 name,
@@ -561,11 +575,11 @@ impl Worker {
                         members: Vec::new(),
                     })
                     .await;
-                r.err().map(err).unwrap_or_default()
+                r.err().map(|e| self.err(&e)).unwrap_or_default()
             }
             Cmd::Dm { workspace, user } => match c.open_direct(workspace, user).await {
                 Ok(room) => vec![Action::OpenRoom(room)],
-                Err(e) => err(e),
+                Err(e) => self.err(&e),
             },
             Cmd::Notify { .. } => vec![],
             Cmd::Locale(l) => {
@@ -577,6 +591,17 @@ impl Worker {
 
     fn tr(&self) -> &tern_client_core::i18n::Translator {
         &self.tr
+    }
+
+    /// A client-core error for the user: in their language, the detail in
+    /// the log.
+    fn localized(&self, e: &tern_client_core::Error) -> String {
+        tracing::info!(error = %e, "a request failed");
+        e.localized(&self.tr)
+    }
+
+    fn err(&self, e: &tern_client_core::Error) -> Vec<Action> {
+        vec![Action::Error(self.localized(e))]
     }
 
     /// A file's path in the cache (downloading it first, with progress)
@@ -657,7 +682,7 @@ impl Worker {
             .session
             .open_client()
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.message(&self.tr))?;
         self.forwarder.abort();
         self.client = client;
         self.forwarder = forward(self.client.clone(), self.to_ui.clone());
@@ -776,8 +801,9 @@ pub async fn save_copy(
     name: &str,
     dest: Option<std::path::PathBuf>,
 ) -> tern_client_core::Result<std::path::PathBuf> {
-    let io = |p: &std::path::Path, e: std::io::Error| {
-        tern_client_core::Error::InvalidInput(format!("{}: {e}", p.display()))
+    let io = |p: &std::path::Path, e: std::io::Error| tern_client_core::Error::Io {
+        path: p.display().to_string(),
+        message: e.to_string(),
     };
     // A name from the server never climbs out of the folder.
     let safe: String = std::path::Path::new(name)

@@ -307,6 +307,16 @@ async fn build(ctx: &Ctx, p: Params, dir: &Path, keep: bool) -> Res<(Meta, Vec<M
         }
         done += n;
     }
+    // The full-text index takes large imports in the background: the
+    // cached profile is kept whole, so that search runs on the index.
+    while client
+        .search_backlog()
+        .await
+        .map_err(|e| format!("search backlog: {e}"))?
+        > 0
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let import_secs = t0.elapsed().as_secs_f64();
     client.shutdown().await;
     Ok((

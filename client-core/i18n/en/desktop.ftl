@@ -133,3 +133,53 @@ room-members = { $count ->
    *[other] { $count } members
 }
 mute-room = Mute notifications
+mute-here = Mute on this device only
+room-muted = Muted
+room-info = Room info
+room-no-topic = No topic
+room-notify = Notifications in this room (all your devices)
+room-notify-all = Every message
+room-notify-mentions = Mentions and keywords only
+room-notify-none = None (muted)
+member-invited = invited
+role-owner = owner
+role-moderator = moderator
+invite = Invite
+invite-placeholder = Invite someone: type a name
+invite-sent = Invited { $name }
+
+## Workspaces
+
+workspace = Workspace
+workspace-unread = { $name } ({ $count })
+
+## Direct messages and people
+
+new-dm = New direct message
+people-search = Find someone by name
+people-none = Nobody found in your workspaces
+bot = bot
+
+## Profile and devices
+
+profile = Profile
+avatar = Avatar
+avatar-change = Change avatar…
+avatar-remove = Remove avatar
+display-name-label = Display name
+saved = Saved
+sessions = Devices
+loading = Loading…
+device-unknown = Unknown device
+session-current = This device
+session-last-seen = Last seen { $when }
+session-revoke = Sign out
+session-revoke-others = { $count ->
+    [one] Sign out { $count } other device
+   *[other] Sign out { $count } other devices
+}
+
+## Files and cache
+
+downloading-unknown = Downloading…
+cache-usage = Using { $used } of { $max } MB ({ $pinned } MB kept offline)

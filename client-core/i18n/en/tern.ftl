@@ -223,3 +223,140 @@ config-invalid = { $line ->
         [0] Bad config file { $path }: { $what }; using the defaults
        *[other] Bad config file { $path }, line { $line }: { $what }; using the defaults
     }
+
+## Terminal client (tern): the command line (--help, usage, parse errors)
+
+cli-about = Tern in the terminal. Without a command, the full-screen client.
+cli-usage-heading = Usage:
+cli-usage-options = OPTIONS
+cli-usage-command = COMMAND
+cli-heading-options = Options
+cli-heading-arguments = Arguments
+cli-heading-commands = Commands
+cli-cmd-login = Sign in (password from stdin when it is not a terminal, else a prompt)
+cli-cmd-register = Create an account and sign in (password as for login)
+cli-cmd-logout = Sign out and wipe this profile’s local data
+cli-cmd-rooms = List rooms with unread and mention counts
+cli-cmd-read = Print a room’s latest messages
+cli-cmd-send = Send a message (the text from stdin when not given); queued when offline
+cli-cmd-upload = Send a file (with an optional caption); queued when offline
+cli-cmd-search = Search every message held locally
+cli-cmd-tail = Print new messages of a room as they arrive
+cli-cmd-sync = Catch up once and deliver the outbox; exit when it is empty
+cli-cmd-status = Connection, last sync and queued actions
+cli-cmd-help = Print this help or the help of the given command
+cli-arg-help = Print help
+cli-arg-version = Print the version
+cli-arg-server = Server URL (default: the one this profile signed in to; variable TERN_SERVER)
+cli-arg-profile = Profile name: one account and its local data (default: default; variable TERN_PROFILE)
+cli-arg-data-dir = Folder holding the profiles (default: $XDG_DATA_HOME/tern; variable TERN_DATA_DIR)
+cli-arg-config = Config file (default: $XDG_CONFIG_HOME/tern/config.toml; variable TERN_CONFIG)
+cli-arg-locale = Language of the messages: en or ru (default: the config’s locale, else the system’s; variable TERN_LOCALE)
+cli-arg-json = Machine-readable output (headless commands)
+cli-arg-secrets = Where sign-in tokens are kept: auto (the OS keyring when it works, else a file), file (always a 0600 file) or keyring (default: auto; variable TERN_SECRETS)
+cli-arg-ca-cert = A CA certificate (PEM) to trust besides the system’s, for a self-hosted server on https (variable TERN_CA_CERT)
+cli-arg-login-username = Username or email
+cli-arg-register-username = Username
+cli-arg-register-email = Email address
+cli-arg-register-display-name = The name others see (default: the username)
+cli-arg-read-room = Room id, name, or workspace/name
+cli-arg-read-limit = How many messages (default: 20)
+cli-arg-send-room = Room id, name, or workspace/name
+cli-arg-send-text = The message (default: read from stdin)
+cli-arg-send-timeout = Seconds to wait for delivery before leaving it queued (default: 5)
+cli-arg-upload-room = Room id, name, or workspace/name
+cli-arg-upload-path = The file to send
+cli-arg-upload-caption = A caption sent with the file
+cli-arg-upload-timeout = Seconds to wait for delivery before leaving it queued (default: 60)
+cli-arg-search-query = Words to look for
+cli-arg-search-room = Only this room
+cli-arg-search-from = Only messages from this person (username or name)
+cli-arg-search-has-file = Only messages with a file
+cli-arg-search-no-file = Only messages without a file
+cli-arg-search-after = Only messages from this day on (YYYY-MM-DD)
+cli-arg-search-before = Only messages before this day (YYYY-MM-DD)
+cli-arg-search-limit = At most this many results (default: 50)
+cli-arg-tail-room = Room id, name, or workspace/name
+cli-arg-sync-timeout = Give up after this many seconds (default: 30)
+cli-arg-help-subcommand = The command to explain
+cli-value-server = URL
+cli-value-profile = NAME
+cli-value-data-dir = DIR
+cli-value-config = FILE
+cli-value-locale = LANG
+cli-value-secrets = WHERE
+cli-value-ca-cert = FILE
+cli-value-username = NAME
+cli-value-email = EMAIL
+cli-value-display-name = NAME
+cli-value-room = ROOM
+cli-value-limit = N
+cli-value-text = TEXT
+cli-value-timeout = SECONDS
+cli-value-path = PATH
+cli-value-caption = TEXT
+cli-value-query = QUERY
+cli-value-from = WHO
+cli-value-after = DAY
+cli-value-before = DAY
+cli-value-subcommand = COMMAND
+cli-error-unknown-command = there is no command “{ $command }”
+cli-error-unknown-argument = unexpected argument “{ $arg }”
+cli-error-invalid-value = “{ $value }” is not a valid value for { $arg }
+cli-error-invalid-choice = “{ $value }” is not a valid value for { $arg }; use one of: { $choices }
+cli-error-missing-argument = missing: { $args }
+cli-error-missing-command = a command is needed
+cli-error-conflict = { $arg } cannot be used together with { $other }
+cli-error-values = wrong number of values for { $arg }
+cli-error-other = the command line cannot be read
+cli-error-did-you-mean = did you mean “{ $suggestion }”?
+cli-error-more = More: { $help }
+
+## Errors (client-core's Error::localized)
+
+core-error-network = Cannot reach the server
+core-error-certificate = The server’s certificate is not trusted
+core-error-server-invalid-credentials = Wrong username or password
+core-error-server-unauthorized = The server did not accept the sign-in; sign in again
+core-error-server-session-revoked = This session was revoked; sign in again
+core-error-server-user-deactivated = This account is deactivated
+core-error-server-forbidden = You are not allowed to do this
+core-error-server-read-only = This room is read-only for you
+core-error-server-archived = This room is archived
+core-error-server-not-found = The server has no such thing, or you may not see it
+core-error-server-username-taken = This username is taken
+core-error-server-email-taken = This email address is already in use
+core-error-server-slug-taken = This workspace address is taken
+core-error-server-last-owner = The last owner cannot leave or step down
+core-error-server-invite-expired = This invitation has expired
+core-error-server-rate-limited = Too many requests; try again in a moment
+core-error-server-too-large = This is too large for the server
+core-error-server-media-type = The server does not accept this type of file
+core-error-server-invalid-input = The server did not accept this: { $detail }
+core-error-server-conflict = This conflicts with a change made meanwhile; try again
+core-error-server-unavailable = The server has a problem ({ $status }); try again later
+core-error-server-other = The server answered with an error ({ $status } { $code })
+core-error-session-ended = You were signed out; sign in again
+core-error-not-signed-in = Not signed in
+core-error-store = The local database failed (details in the log)
+core-error-io = Cannot use the file { $path }
+core-error-protocol = The server’s answer could not be read
+core-error-invalid-input = This cannot be done: { $detail }
+core-error-not-found = Not found here (it may have been removed)
+core-error-secrets = The sign-in tokens cannot be stored or read (details in the log)
+core-error-source-gone = The file to upload is gone: { $path }
+core-error-shutdown = Tern is shutting down
+
+## Terminal client (tern): start-up and key problems
+
+cli-cannot-start = cannot start: { $error }
+tui-terminal-setup-failed = cannot set up the terminal: { $error }
+tui-terminal-error = terminal error: { $error }
+tui-panic-report = tern stopped after an internal error; the report is in { $path }
+tui-keys-unknown-action = Unknown action “{ $action }” in [keys] of the config
+tui-keys-unknown-key = Unknown key “{ $key }” for { $action } in [keys] of the config
+
+## Desktop app: the tray icon's menu
+
+tray-show = Show Tern
+tray-quit = Quit

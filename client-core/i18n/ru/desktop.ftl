@@ -136,3 +136,53 @@ room-members = { $count ->
    *[many] { $count } участников
 }
 mute-room = Без уведомлений
+mute-here = Без уведомлений только на этом устройстве
+room-muted = Без звука
+room-info = О комнате
+room-no-topic = Без темы
+room-notify = Уведомления в этой комнате (на всех ваших устройствах)
+room-notify-all = Обо всех сообщениях
+room-notify-mentions = Только упоминания
+room-notify-none = Никаких (без звука)
+member-invited = приглашён
+role-owner = владелец
+role-moderator = модератор
+invite = Пригласить
+invite-placeholder = Пригласить: начните вводить имя
+invite-sent = { $name } приглашён(а)
+
+## Пространства
+
+workspace = Пространство
+workspace-unread = { $name } ({ $count })
+
+## Личные сообщения и люди
+
+new-dm = Новое личное сообщение
+people-search = Найти человека по имени
+people-none = В ваших пространствах никого не нашлось
+bot = бот
+
+## Профиль и устройства
+
+profile = Профиль
+avatar = Аватар
+avatar-change = Сменить аватар…
+avatar-remove = Убрать аватар
+display-name-label = Отображаемое имя
+saved = Сохранено
+sessions = Устройства
+loading = Загрузка…
+device-unknown = Неизвестное устройство
+session-current = Это устройство
+session-last-seen = Последний раз в сети: { $when }
+session-revoke = Выйти
+session-revoke-others = { $count ->
+    [one] Выйти на { $count } другом устройстве
+   *[other] Выйти на { $count } других устройствах
+}
+
+## Файлы и кэш
+
+downloading-unknown = Скачивание…
+cache-usage = Занято { $used } из { $max } МБ (из них { $pinned } МБ сохранено для офлайна)

@@ -229,3 +229,140 @@ config-invalid = { $line ->
         [0] Ошибка в файле настроек { $path }: { $what }; действуют настройки по умолчанию
        *[other] Ошибка в файле настроек { $path }, строка { $line }: { $what }; действуют настройки по умолчанию
     }
+
+## Терминальный клиент (tern): командная строка (--help, использование, ошибки разбора)
+
+cli-about = Tern в терминале. Без команды — полноэкранный клиент.
+cli-usage-heading = Использование:
+cli-usage-options = ПАРАМЕТРЫ
+cli-usage-command = КОМАНДА
+cli-heading-options = Параметры
+cli-heading-arguments = Аргументы
+cli-heading-commands = Команды
+cli-cmd-login = Войти (пароль из stdin, если это не терминал, иначе — запрос)
+cli-cmd-register = Создать учётную запись и войти (пароль — как для входа)
+cli-cmd-logout = Выйти и стереть локальные данные этого профиля
+cli-cmd-rooms = Список комнат с числом непрочитанных и упоминаний
+cli-cmd-read = Показать последние сообщения комнаты
+cli-cmd-send = Отправить сообщение (текст из stdin, если не указан); без связи — в очередь
+cli-cmd-upload = Отправить файл (с подписью, если нужно); без связи — в очередь
+cli-cmd-search = Искать по всем сообщениям, хранящимся здесь
+cli-cmd-tail = Показывать новые сообщения комнаты по мере прихода
+cli-cmd-sync = Синхронизироваться один раз и доставить очередь; выйти, когда она пуста
+cli-cmd-status = Связь, последняя синхронизация и действия в очереди
+cli-cmd-help = Показать эту справку или справку по команде
+cli-arg-help = Показать справку
+cli-arg-version = Показать версию
+cli-arg-server = Адрес сервера (по умолчанию — тот, где выполнен вход в профиль; переменная TERN_SERVER)
+cli-arg-profile = Имя профиля: одна учётная запись и её локальные данные (по умолчанию default; переменная TERN_PROFILE)
+cli-arg-data-dir = Папка с профилями (по умолчанию $XDG_DATA_HOME/tern; переменная TERN_DATA_DIR)
+cli-arg-config = Файл настроек (по умолчанию $XDG_CONFIG_HOME/tern/config.toml; переменная TERN_CONFIG)
+cli-arg-locale = Язык сообщений: en или ru (по умолчанию — locale из настроек, иначе язык системы; переменная TERN_LOCALE)
+cli-arg-json = Вывод для программ (JSON; для команд без интерфейса)
+cli-arg-secrets = Где хранить токены входа: auto (связка ключей ОС, если работает, иначе файл), file (всегда файл 0600) или keyring (по умолчанию auto; переменная TERN_SECRETS)
+cli-arg-ca-cert = Сертификат УЦ (PEM), которому доверять помимо системных, — для своего сервера на https (переменная TERN_CA_CERT)
+cli-arg-login-username = Имя пользователя или эл. почта
+cli-arg-register-username = Имя пользователя
+cli-arg-register-email = Адрес эл. почты
+cli-arg-register-display-name = Имя, которое видят другие (по умолчанию — имя пользователя)
+cli-arg-read-room = id комнаты, имя или пространство/имя
+cli-arg-read-limit = Сколько сообщений (по умолчанию 20)
+cli-arg-send-room = id комнаты, имя или пространство/имя
+cli-arg-send-text = Сообщение (по умолчанию читается из stdin)
+cli-arg-send-timeout = Сколько секунд ждать доставки, прежде чем оставить в очереди (по умолчанию 5)
+cli-arg-upload-room = id комнаты, имя или пространство/имя
+cli-arg-upload-path = Файл для отправки
+cli-arg-upload-caption = Подпись к файлу
+cli-arg-upload-timeout = Сколько секунд ждать доставки, прежде чем оставить в очереди (по умолчанию 60)
+cli-arg-search-query = Что искать
+cli-arg-search-room = Только в этой комнате
+cli-arg-search-from = Только сообщения этого человека (имя пользователя или имя)
+cli-arg-search-has-file = Только сообщения с файлом
+cli-arg-search-no-file = Только сообщения без файла
+cli-arg-search-after = Только сообщения с этого дня (ГГГГ-ММ-ДД)
+cli-arg-search-before = Только сообщения до этого дня (ГГГГ-ММ-ДД)
+cli-arg-search-limit = Не больше стольких результатов (по умолчанию 50)
+cli-arg-tail-room = id комнаты, имя или пространство/имя
+cli-arg-sync-timeout = Сдаться через столько секунд (по умолчанию 30)
+cli-arg-help-subcommand = Команда, которую объяснить
+cli-value-server = АДРЕС
+cli-value-profile = ИМЯ
+cli-value-data-dir = ПАПКА
+cli-value-config = ФАЙЛ
+cli-value-locale = ЯЗЫК
+cli-value-secrets = ГДЕ
+cli-value-ca-cert = ФАЙЛ
+cli-value-username = ИМЯ
+cli-value-email = ПОЧТА
+cli-value-display-name = ИМЯ
+cli-value-room = КОМНАТА
+cli-value-limit = N
+cli-value-text = ТЕКСТ
+cli-value-timeout = СЕКУНДЫ
+cli-value-path = ПУТЬ
+cli-value-caption = ТЕКСТ
+cli-value-query = ЗАПРОС
+cli-value-from = КТО
+cli-value-after = ДЕНЬ
+cli-value-before = ДЕНЬ
+cli-value-subcommand = КОМАНДА
+cli-error-unknown-command = нет команды «{ $command }»
+cli-error-unknown-argument = неожиданный аргумент «{ $arg }»
+cli-error-invalid-value = «{ $value }» — недопустимое значение для { $arg }
+cli-error-invalid-choice = «{ $value }» — недопустимое значение для { $arg }; возможны: { $choices }
+cli-error-missing-argument = не хватает: { $args }
+cli-error-missing-command = нужна команда
+cli-error-conflict = { $arg } нельзя указывать вместе с { $other }
+cli-error-values = неверное число значений для { $arg }
+cli-error-other = не удаётся разобрать командную строку
+cli-error-did-you-mean = может быть, «{ $suggestion }»?
+cli-error-more = Подробнее: { $help }
+
+## Ошибки (Error::localized из client-core)
+
+core-error-network = Нет связи с сервером
+core-error-certificate = Сертификату сервера нет доверия
+core-error-server-invalid-credentials = Неверное имя пользователя или пароль
+core-error-server-unauthorized = Сервер не принял вход; войдите снова
+core-error-server-session-revoked = Этот сеанс отозван; войдите снова
+core-error-server-user-deactivated = Эта учётная запись отключена
+core-error-server-forbidden = Вам это не разрешено
+core-error-server-read-only = В этой комнате вы можете только читать
+core-error-server-archived = Эта комната в архиве
+core-error-server-not-found = На сервере этого нет, или вам это не видно
+core-error-server-username-taken = Это имя пользователя занято
+core-error-server-email-taken = Этот адрес почты уже используется
+core-error-server-slug-taken = Этот адрес пространства занят
+core-error-server-last-owner = Последний владелец не может уйти или сложить полномочия
+core-error-server-invite-expired = Срок приглашения истёк
+core-error-server-rate-limited = Слишком много запросов; попробуйте чуть позже
+core-error-server-too-large = Это слишком велико для сервера
+core-error-server-media-type = Сервер не принимает файлы этого типа
+core-error-server-invalid-input = Сервер это не принял: { $detail }
+core-error-server-conflict = Это противоречит изменению, сделанному тем временем; попробуйте снова
+core-error-server-unavailable = На сервере сбой ({ $status }); попробуйте позже
+core-error-server-other = Сервер ответил ошибкой ({ $status } { $code })
+core-error-session-ended = Вы вышли из учётной записи; войдите снова
+core-error-not-signed-in = Вход не выполнен
+core-error-store = Сбой локальной базы данных (подробности в журнале)
+core-error-io = Не удаётся использовать файл { $path }
+core-error-protocol = Не удаётся прочитать ответ сервера
+core-error-invalid-input = Это невозможно: { $detail }
+core-error-not-found = Здесь этого нет (возможно, удалено)
+core-error-secrets = Не удаётся сохранить или прочитать токены входа (подробности в журнале)
+core-error-source-gone = Файла для отправки больше нет: { $path }
+core-error-shutdown = Tern завершает работу
+
+## Терминальный клиент (tern): запуск и ошибки в клавишах
+
+cli-cannot-start = не удаётся запуститься: { $error }
+tui-terminal-setup-failed = не удаётся подготовить терминал: { $error }
+tui-terminal-error = ошибка терминала: { $error }
+tui-panic-report = tern остановлен из-за внутренней ошибки; отчёт в { $path }
+tui-keys-unknown-action = Неизвестное действие «{ $action }» в [keys] файла настроек
+tui-keys-unknown-key = Неизвестная клавиша «{ $key }» для { $action } в [keys] файла настроек
+
+## Desktop app: the tray icon's menu
+
+tray-show = Показать Tern
+tray-quit = Выйти

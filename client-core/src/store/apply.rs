@@ -357,6 +357,12 @@ pub(crate) fn apply_batch(
         }
     }
     insert_messages(tx, me, &run, live, ch)?;
+    // A live message or a short burst goes into the full-text index in
+    // this transaction; a catch-up's pages wait for the background indexer
+    // (search checks them directly meanwhile).
+    if new > 0 && new <= super::search::INDEX_AT_ONCE {
+        super::search::index_backlog(tx, super::search::INDEX_AT_ONCE)?;
+    }
     Ok(new)
 }
 

@@ -10,13 +10,25 @@
 //!
 //! The schema lives in `migrations/client/` as numbered SQL files, applied
 //! in order and counted in `PRAGMA user_version`.
+//!
+//! Checkpoints (copying the WAL back into the database file) run on a
+//! thread of the store's own, never inside a commit: SQLite's automatic
+//! checkpoint made every thousandth page written stall its commit for a
+//! copy and two syncs, several milliseconds that landed on whichever send
+//! or live event happened to cross the line. A client writes in short
+//! bursts, so the checkpoint that follows a burst copies everything and the
+//! next write starts the WAL over; should writes go on without a pause
+//! long enough for that, a write hands itself the rest once the WAL is
+//! large (`wal_large`), which bounds the file.
 
 pub(crate) mod apply;
 pub(crate) mod query;
+pub(crate) mod search;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
@@ -39,6 +51,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_messages_pk_by_time",
         include_str!("../../../migrations/client/0004_messages_pk_by_time.sql"),
     ),
+    (
+        "0005_fts_backlog",
+        include_str!("../../../migrations/client/0005_fts_backlog.sql"),
+    ),
 ];
 
 /// Prepared statements kept per connection.
@@ -47,11 +63,53 @@ const STATEMENT_CACHE: usize = 128;
 /// How long a write waits for another connection's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How often the checkpoint thread copies the WAL back.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// WAL frames (pages) above which a write finishes the checkpoint itself.
+const WAL_LARGE_FRAMES: i64 = 8192;
+
 #[derive(Clone)]
 pub(crate) struct Store {
     path: PathBuf,
     writer: Arc<Mutex<Connection>>,
     reader: Arc<Mutex<Connection>>,
+    activity: Arc<Activity>,
+    checkpoints: Arc<Checkpoints>,
+}
+
+/// When this store was last written to, and a wake-up for whoever waits
+/// for writes (the full-text indexer, which waits for a quiet writer).
+struct Activity {
+    opened: Instant,
+    /// Milliseconds from `opened` to the end of the last write.
+    last_write_ms: AtomicU64,
+    written: tokio::sync::Notify,
+}
+
+/// The checkpoint thread's side of the store; dropping the last store
+/// stops the thread.
+struct Checkpoints {
+    /// Set when a pass left a large WAL behind (writes never paused).
+    wal_large: Arc<AtomicBool>,
+    _stop: std::sync::mpsc::Sender<()>,
+}
+
+fn checkpoint(conn: &Connection) -> rusqlite::Result<(i64, i64, i64)> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+}
+
+fn checkpoint_loop(conn: Connection, stop: std::sync::mpsc::Receiver<()>, large: &AtomicBool) {
+    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY)
+    {
+        match checkpoint(&conn) {
+            // (busy, frames in the WAL, frames copied back)
+            Ok((_, log, _)) => large.store(log > WAL_LARGE_FRAMES, Ordering::Release),
+            Err(e) => tracing::debug!(error = %e, "store: checkpoint failed"),
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -110,14 +168,33 @@ impl Store {
     pub(crate) fn open(path: &Path) -> Result<Self> {
         let mut writer = open_conn(path, OpenFlags::default())?;
         migrate(&mut writer)?;
+        // Checkpoints happen on the thread below, not inside commits.
+        writer.pragma_update(None, "wal_autocheckpoint", 0)?;
         let reader = open_conn(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        let checkpointer = open_conn(path, OpenFlags::default())?;
+        let (stop, stopped) = std::sync::mpsc::channel();
+        let wal_large = Arc::new(AtomicBool::new(false));
+        let large = wal_large.clone();
+        std::thread::Builder::new()
+            .name("tern-store-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpointer, stopped, &large))
+            .map_err(|e| Error::Store(format!("cannot start the checkpoint thread: {e}")))?;
         Ok(Self {
             path: path.to_owned(),
             writer: Arc::new(Mutex::new(writer)),
             reader: Arc::new(Mutex::new(reader)),
+            activity: Arc::new(Activity {
+                opened: Instant::now(),
+                last_write_ms: AtomicU64::new(0),
+                written: tokio::sync::Notify::new(),
+            }),
+            checkpoints: Arc::new(Checkpoints {
+                wal_large,
+                _stop: stop,
+            }),
         })
     }
 
@@ -128,11 +205,32 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
     {
+        let out = self.write_unnoticed(f).await;
+        let a = &self.activity;
+        a.last_write_ms
+            .store(a.opened.elapsed().as_millis() as u64, Ordering::Relaxed);
+        a.written.notify_one();
+        out
+    }
+
+    /// [`Store::write`] that does not count as activity: for the
+    /// background work that waits for a quiet writer.
+    pub(crate) async fn write_unnoticed<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+    {
         let writer = self.writer.clone();
+        let large = self.checkpoints.wal_large.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = writer
                 .lock()
                 .map_err(|_| Error::Store("the writer connection is poisoned".into()))?;
+            if large.swap(false, Ordering::AcqRel)
+                && let Err(e) = checkpoint(&conn)
+            {
+                tracing::debug!(error = %e, "store: checkpoint before a write failed");
+            }
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&tx)?;
             tx.commit()?;
@@ -140,6 +238,19 @@ impl Store {
         })
         .await
         .map_err(|e| Error::Store(format!("write task failed: {e}")))?
+    }
+
+    /// How long ago the last [`Store::write`] ended.
+    pub(crate) fn since_last_write(&self) -> Duration {
+        let a = &self.activity;
+        let now = a.opened.elapsed().as_millis() as u64;
+        Duration::from_millis(now.saturating_sub(a.last_write_ms.load(Ordering::Relaxed)))
+    }
+
+    /// Resolves after the next [`Store::write`] (or at once if one ended
+    /// since the last call).
+    pub(crate) async fn written(&self) {
+        self.activity.written.notified().await
     }
 
     /// Runs `f` on the reader connection, off the async threads.
@@ -294,6 +405,9 @@ mod tests {
         assert_eq!(message_pk(&conn, -1).unwrap(), None);
         assert_eq!(message_pk(&conn, 7).unwrap(), None);
         assert_eq!(message_pk(&conn, 1 << 50).unwrap(), None);
+        let tx = conn.unchecked_transaction().unwrap();
+        assert_eq!(search::index_backlog(&tx, 10).unwrap(), 3);
+        tx.commit().unwrap();
         // The index lists them newest first by time, not by insertion.
         let ids: Vec<String> = conn
             .prepare("SELECT m.id FROM messages_fts CROSS JOIN messages m ON m.pk = messages_fts.rowid WHERE messages_fts MATCH 'hello' ORDER BY messages_fts.rowid DESC")
@@ -343,6 +457,54 @@ mod tests {
                 ("epoch".to_owned(), 4),
             ]
         );
+    }
+
+    fn wal_file(store: &Store) -> (u64, [u8; 8]) {
+        let mut wal = store.path.as_os_str().to_owned();
+        wal.push("-wal");
+        let bytes = std::fs::read(wal).unwrap();
+        (bytes.len() as u64, bytes[16..24].try_into().unwrap())
+    }
+
+    /// Regression: SQLite's automatic checkpoint ran inside every commit
+    /// that took the WAL past 1,000 pages, a copy and two syncs on the
+    /// path of a send or a live event (the p95 of `latency-client`). Now
+    /// commits only append, and the store's own thread copies the WAL back,
+    /// after which the next write starts it over.
+    #[test]
+    fn commits_never_checkpoint_and_the_wal_starts_over_after_a_burst() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("tern.db")).unwrap();
+        store
+            .write_blocking(|tx| {
+                tx.execute_batch("CREATE TABLE t (v BLOB NOT NULL) STRICT")?;
+                Ok(())
+            })
+            .unwrap();
+        // About 6,000 pages in a burst: with checkpoints in commits the
+        // WAL would start over at every 1,000.
+        for _ in 0..60 {
+            store
+                .write_blocking(|tx| {
+                    for _ in 0..100 {
+                        tx.execute("INSERT INTO t (v) VALUES (zeroblob(3500))", [])?;
+                    }
+                    Ok(())
+                })
+                .unwrap();
+        }
+        let (len, salts) = wal_file(&store);
+        assert!(len > 1_500 * 4096, "the WAL holds only {len} bytes");
+        // After a pause the checkpoint thread has copied everything back,
+        // and the next write starts the WAL over (new salts).
+        std::thread::sleep(CHECKPOINT_EVERY * 3);
+        store
+            .write_blocking(|tx| {
+                tx.execute("INSERT INTO t (v) VALUES (x'00')", [])?;
+                Ok(())
+            })
+            .unwrap();
+        assert_ne!(wal_file(&store).1, salts, "the WAL did not start over");
     }
 
     #[test]

@@ -8,12 +8,12 @@ use tern_protocol::room::MemberState;
 use tern_protocol::{MessageKind, RoomId, UserId};
 use uuid::Uuid;
 
-use super::{from_ms, parse_enum, parse_uuid, to_ms};
+use super::{from_ms, parse_enum, parse_uuid};
 use crate::error::Result;
 use crate::outbox::{self, Payload};
 use crate::types::{
-    EchoState, MessagePreview, OutboxState, ReactionSummary, ReplyPreview, RoomSummary, SearchHit,
-    SearchQuery, Span, TimelineItem, TimelinePage,
+    EchoState, MessagePreview, OutboxState, ReactionSummary, ReplyPreview, RoomSummary,
+    TimelineItem, TimelinePage,
 };
 
 /// A user's name as shown: display name, else username, else a short id.
@@ -450,151 +450,4 @@ fn build_items(
         out.push(item);
     }
     Ok(out)
-}
-
-/// Marker characters around matched words in FTS5 `highlight()` output:
-/// private-use code points that never appear in a body we index.
-const HL_OPEN: char = '\u{E000}';
-const HL_CLOSE: char = '\u{E001}';
-
-/// Turns free text into an FTS5 query: every word a quoted prefix term, all
-/// of them required. Quoting keeps FTS5 operators in the input harmless.
-pub(crate) fn fts_query(text: &str) -> Option<String> {
-    let text = fold(text);
-    let terms: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
-}
-
-/// The folds the index makes beyond unicode61 (see the schema's
-/// `search_text`): one character for one.
-pub(crate) fn fold(s: &str) -> String {
-    s.replace('ё', "е").replace('Ё', "Е")
-}
-
-/// Cuts `body` into spans by the markers in `marked` (the folded body with
-/// markers): folding keeps characters one for one, so positions carry over.
-fn spans(marked: &str, body: &str) -> Vec<Span> {
-    let mut out: Vec<Span> = Vec::new();
-    let mut cur = String::new();
-    let mut matched = false;
-    let mut original = body.chars();
-    for c in marked.chars() {
-        if c == HL_OPEN || c == HL_CLOSE {
-            if !cur.is_empty() {
-                out.push(Span {
-                    text: std::mem::take(&mut cur),
-                    matched,
-                });
-            }
-            matched = c == HL_OPEN;
-        } else {
-            cur.push(original.next().unwrap_or(c));
-        }
-    }
-    if !cur.is_empty() {
-        out.push(Span { text: cur, matched });
-    }
-    out
-}
-
-/// Full-text search, newest first.
-///
-/// The index is keyed by `messages.pk`, which follows creation time (see
-/// `PK_SHIFT`), so the query walks the index's matches from the newest
-/// down, joins each to its message (`CROSS JOIN` keeps that order: the
-/// planner must not start from `messages`), applies the filters, and stops
-/// at `limit`: the cost follows the matches read, not the matches there
-/// are. A date filter also bounds the walk. Highlights are made for the
-/// hits returned only.
-pub(crate) fn search(conn: &Connection, q: &SearchQuery) -> Result<Vec<SearchHit>> {
-    let Some(fts) = fts_query(&q.text) else {
-        return Ok(Vec::new());
-    };
-    let mut sql = format!(
-        "SELECT m.id, m.room_id, m.sender_id, m.created_at, m.body,
-                highlight(messages_fts, 0, '{HL_OPEN}', '{HL_CLOSE}')
-         FROM messages_fts CROSS JOIN messages m ON m.pk = messages_fts.rowid
-         WHERE messages_fts MATCH ?1 AND m.deleted_at IS NULL"
-    );
-    let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(fts)];
-    let mut arg = |sql: &mut String, clause: &str, v: Box<dyn rusqlite::ToSql>| {
-        args.push(v);
-        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-    };
-    if let Some(r) = q.room_id {
-        arg(&mut sql, " AND m.room_id = ?", Box::new(r.to_string()));
-    }
-    if let Some(s) = q.sender_id {
-        arg(&mut sql, " AND m.sender_id = ?", Box::new(s.to_string()));
-    }
-    // Rows from before the time-ordered pk, or stamped outside its range,
-    // keep their place by `created_at`; the rowid bound only narrows.
-    let pk_of = |ms: i64| ms.clamp(0, 1 << 42) << super::PK_SHIFT;
-    if let Some(a) = q.after {
-        arg(&mut sql, " AND m.created_at >= ?", Box::new(to_ms(a)));
-        arg(
-            &mut sql,
-            " AND messages_fts.rowid >= ?",
-            Box::new(pk_of(to_ms(a))),
-        );
-    }
-    if let Some(b) = q.before {
-        arg(&mut sql, " AND m.created_at < ?", Box::new(to_ms(b)));
-        arg(
-            &mut sql,
-            " AND messages_fts.rowid < ?",
-            Box::new(pk_of(to_ms(b))),
-        );
-    }
-    match q.has_file {
-        Some(true) => sql.push_str(" AND m.attachments != '[]'"),
-        Some(false) => sql.push_str(" AND m.attachments = '[]'"),
-        None => {}
-    }
-    let limit = q.limit.unwrap_or(50).clamp(1, 1000);
-    sql.push_str(&format!(" ORDER BY messages_fts.rowid DESC LIMIT {limit}"));
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|b| b.as_ref()).collect();
-    let hits = stmt
-        .query_map(params.as_slice(), |r| {
-            let marked: String = r.get(5)?;
-            let body: String = r.get(4)?;
-            Ok(SearchHit {
-                message_id: parse_uuid(&r.get::<_, String>(0)?),
-                room_id: parse_uuid(&r.get::<_, String>(1)?),
-                sender_id: parse_uuid(&r.get::<_, String>(2)?),
-                created_at: from_ms(r.get(3)?),
-                highlighted: spans(&marked, &body),
-                body,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(hits)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fts_query_quotes_every_word_as_a_prefix() {
-        assert_eq!(fts_query("héllo wor").unwrap(), "\"héllo\"* \"wor\"*");
-        assert_eq!(
-            fts_query("привет OR \"x").unwrap(),
-            "\"привет\"* \"OR\"* \"x\"*"
-        );
-        assert_eq!(fts_query("  -- "), None);
-    }
-
-    #[test]
-    fn spans_split_on_markers() {
-        let s = spans("a \u{E000}ес\u{E001} d", "a ёс d");
-        assert_eq!(s.len(), 3);
-        assert!(s[1].matched);
-        assert_eq!(s[1].text, "ёс");
-    }
 }

@@ -293,3 +293,118 @@ async fn imported_history_is_stored_like_synced_events_and_searched_newest_first
     ];
     assert!(alice.import_events(room, backwards).await.is_err());
 }
+
+/// Words longer than the prefix index: a common one is found by walking
+/// its first letters, a rare one behind a thousand near misses by the
+/// exact query; either way the answer is every message with a word that
+/// starts with the query word, newest first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_words_match_whole_prefixes_behind_many_near_misses() {
+    let mut server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let alice = user(&server, dir.path(), "alice").await;
+    let (_ws, room) = room_with(&alice, &[], "long").await;
+    let me = alice.account().unwrap().user_id;
+    server.stop().await;
+
+    let base = 1_700_000_000_000i64;
+    let mut events = vec![
+        message(
+            room,
+            101,
+            me,
+            base,
+            "Meetingroom booked for the Проектирование",
+        ),
+        message(room, 102, me, base + 1, "MÉETINGS ran long"),
+    ];
+    let words = ["meet", "meets", "meetup", "meeting", "проект", "Проекты"];
+    for i in 0..1500i64 {
+        let w = words[i as usize % words.len()];
+        events.push(message(
+            room,
+            103 + i,
+            me,
+            base + 2 + i,
+            &format!("{w} {i}"),
+        ));
+    }
+    assert_eq!(
+        alice.import_events(room, events.clone()).await.unwrap(),
+        1502
+    );
+
+    let ids = |v: Vec<tern_client_core::SearchHit>| -> Vec<uuid::Uuid> {
+        v.into_iter().map(|h| h.message_id).collect()
+    };
+    let expect = |pred: &dyn Fn(&str) -> bool, limit: usize| -> Vec<uuid::Uuid> {
+        events
+            .iter()
+            .rev()
+            .filter(|e| match &e.content {
+                EventContent::Message(m) => pred(&m.body),
+                _ => false,
+            })
+            .take(limit)
+            .map(|e| e.id)
+            .collect()
+    };
+    let starts = |body: &str, w: &str| {
+        body.split(' ')
+            .any(|t| t.to_lowercase().replace('é', "e").starts_with(w))
+    };
+    let search = |text: &str, limit: u32| SearchQuery {
+        text: text.into(),
+        limit: Some(limit),
+        ..Default::default()
+    };
+    // Right after the import most of it waits for the full-text index
+    // (search checks those messages directly); then again once the
+    // background indexer has taken everything in: the same answers.
+    for round in ["backlog", "indexed"] {
+        if round == "indexed" {
+            wait_for(30, "the full-text backlog to empty", || async {
+                (alice.search_backlog().await.ok()? == 0).then_some(())
+            })
+            .await;
+        }
+        // Common: the first page from the walk.
+        assert_eq!(
+            ids(alice.search(search("meeting", 50)).await.unwrap()),
+            expect(&|b| starts(b, "meeting"), 50)
+        );
+        // Every match, some only past the walk's budget (the two oldest).
+        assert_eq!(
+            ids(alice.search(search("Meeting", 1000)).await.unwrap()),
+            expect(&|b| starts(b, "meeting"), 1000)
+        );
+        // Rare: one message behind 1,500 that share its first letters.
+        assert_eq!(
+            ids(alice.search(search("meetingr", 50)).await.unwrap()),
+            expect(&|b| starts(b, "meetingr"), 50)
+        );
+        assert!(
+            alice
+                .search(search("meetingz", 50))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Cyrillic, two long words, and one long word with a short one.
+        assert_eq!(
+            ids(alice.search(search("проекты", 50)).await.unwrap()),
+            expect(&|b| starts(b, "проекты"), 50)
+        );
+        assert_eq!(
+            ids(alice
+                .search(search("meetingroom проектир", 50))
+                .await
+                .unwrap()),
+            expect(&|b| b.starts_with("Meetingroom"), 50)
+        );
+        assert_eq!(
+            ids(alice.search(search("meetup 14", 50)).await.unwrap()),
+            expect(&|b| starts(b, "meetup") && starts(b, "14"), 50)
+        );
+    }
+}

@@ -521,3 +521,132 @@ impl Event {
         })
     }
 }
+
+/// The caller's profile.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Profile {
+    pub user_id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub avatar_file_id: Option<Uuid>,
+}
+
+impl From<core::protocol::auth::Me> for Profile {
+    fn from(m: core::protocol::auth::Me) -> Self {
+        Self {
+            user_id: m.user.id,
+            username: m.user.username,
+            display_name: m.user.display_name,
+            email: m.email,
+            avatar_file_id: m.user.avatar_file_id,
+        }
+    }
+}
+
+/// Another person, as a search finds them.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Person {
+    pub user_id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub avatar_file_id: Option<Uuid>,
+    pub bot: bool,
+}
+
+impl From<core::protocol::auth::User> for Person {
+    fn from(u: core::protocol::auth::User) -> Self {
+        Self {
+            user_id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            avatar_file_id: u.avatar_file_id,
+            bot: u.kind == core::protocol::auth::UserKind::Bot,
+        }
+    }
+}
+
+/// One signed-in device.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Device {
+    pub id: Uuid,
+    pub device_name: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    /// This app's own session.
+    pub current: bool,
+}
+
+impl From<core::protocol::auth::SessionInfo> for Device {
+    fn from(s: core::protocol::auth::SessionInfo) -> Self {
+        Self {
+            id: s.id,
+            device_name: s.device_name,
+            ip: s.ip,
+            user_agent: s.user_agent,
+            created_at: ms(s.created_at),
+            last_seen_at: ms(s.last_seen_at),
+            current: s.current,
+        }
+    }
+}
+
+/// A member of a room.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Member {
+    pub user_id: Uuid,
+    pub username: String,
+    pub name: String,
+    pub role: core::protocol::room::RoomRole,
+    pub state: MemberState,
+}
+
+impl From<core::MemberInfo> for Member {
+    fn from(m: core::MemberInfo) -> Self {
+        Self {
+            user_id: m.user_id,
+            username: m.username,
+            name: m.name,
+            role: m.role,
+            state: m.state,
+        }
+    }
+}
+
+/// The caller's notification setting in a room.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RoomNotifications {
+    pub muted: bool,
+    pub notify: core::protocol::room::NotifyLevel,
+}
+
+impl From<core::RoomNotifications> for RoomNotifications {
+    fn from(n: core::RoomNotifications) -> Self {
+        Self {
+            muted: n.muted,
+            notify: n.notify,
+        }
+    }
+}
+
+/// What the file cache holds.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CacheUsage {
+    pub bytes: u64,
+    pub pinned_bytes: u64,
+    pub entries: u64,
+    pub max_bytes: u64,
+}
+
+impl From<core::CacheUsage> for CacheUsage {
+    fn from(u: core::CacheUsage) -> Self {
+        Self {
+            bytes: u.bytes,
+            pinned_bytes: u.pinned_bytes,
+            entries: u.entries,
+            max_bytes: u.max_bytes,
+        }
+    }
+}

@@ -8,21 +8,22 @@
 //! (`desktop/ui`) is built into the binary.
 
 pub mod commands;
-mod desktop;
+pub mod desktop;
 pub mod dto;
 pub mod error;
 pub mod settings;
 pub mod state;
 
-use tauri::{Builder, Runtime};
+use tauri::{Builder, Manager, Runtime};
 
 pub use state::{AppState, EVENT, Paths};
 
 /// Every command the window may call.
 pub fn with_commands<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
-    use commands::{auth, files, outbox, rooms, search, timeline};
+    use commands::{account, auth, files, outbox, rooms, search, timeline};
     builder
         .manage(state)
+        .manage(desktop::Citizen::default())
         .invoke_handler(tauri::generate_handler![
             auth::session_get,
             auth::auth_login,
@@ -30,6 +31,13 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>, state: AppState) -> Builde
             auth::auth_logout,
             auth::workspaces_list,
             auth::workspaces_create,
+            account::account_profile,
+            account::account_set_name,
+            account::account_set_avatar,
+            account::account_sessions,
+            account::account_revoke_session,
+            account::account_revoke_other_sessions,
+            account::users_search,
             rooms::rooms_list,
             rooms::rooms_create,
             rooms::rooms_join,
@@ -37,6 +45,10 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>, state: AppState) -> Builde
             rooms::rooms_directory,
             rooms::rooms_open_direct,
             rooms::rooms_mark_read,
+            rooms::rooms_members,
+            rooms::rooms_invite,
+            rooms::rooms_notifications,
+            rooms::rooms_set_notifications,
             timeline::timeline_page,
             timeline::timeline_message,
             timeline::timeline_send,
@@ -61,6 +73,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>, state: AppState) -> Builde
             files::files_save,
             files::files_pin,
             files::files_open,
+            files::files_cache_usage,
             search::search_messages,
             commands::settings::settings_get,
             commands::settings::settings_set,
@@ -70,7 +83,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>, state: AppState) -> Builde
 /// Where sign-in tokens are kept: `TERN_SECRETS=file` keeps them in a 0600
 /// file, `keyring` insists on the OS keyring; otherwise the keyring when it
 /// answers, else the file.
-fn secrets_backend() -> tern_client_core::SecretsBackend {
+pub fn secrets_backend() -> tern_client_core::SecretsBackend {
     use tern_client_core::SecretsBackend;
     match std::env::var("TERN_SECRETS").as_deref() {
         Ok("file") => SecretsBackend::File,
@@ -86,6 +99,7 @@ pub fn run() {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
     let builder = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("launched again; bringing the window forward");
             desktop::show_main(app);
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
@@ -93,6 +107,8 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
+            app.manage(desktop::Notifier::system(app.handle()));
+            desktop::quit_on_signals(app.handle());
             desktop::setup(app)?;
             Ok(())
         });

@@ -138,6 +138,9 @@ fn forward_events<R: Runtime>(app: AppHandle<R>, client: Client) {
     let mut events = client.events();
     drop(client);
     tauri::async_runtime::spawn(async move {
+        // The count the store holds already (an offline start hears no
+        // room list change).
+        crate::desktop::update_badge(&app).await;
         while let Some(e) = events.recv().await {
             if let Some(e) = Event::from_core(e) {
                 crate::desktop::on_event(&app, &e).await;

@@ -16,6 +16,7 @@ use tauri::test::{
 use tauri::webview::InvokeRequest;
 use tauri::{App, Listener, WebviewWindow, WebviewWindowBuilder};
 use tempfile::TempDir;
+use tern_client_core::protocol::room::RoomKind;
 use tern_client_core::{Client, ClientConfig, SecretsBackend};
 use tern_desktop::dto::{
     Account, Connection, ConnectionState, Event, OutboxItem, RoomSummary, Session, TimelinePage,
@@ -24,6 +25,9 @@ use tern_desktop::{AppState, EVENT, Paths};
 use tern_server::Running;
 use tern_server::auth::PasswordCost;
 use tern_server::config::Config;
+
+#[path = "commands/citizen.rs"]
+mod citizen;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -395,4 +399,168 @@ fn settings_round_trip_and_refuse_bad_values() {
     s["language"] = json!("tlh");
     let e = d.err("settings_set", json!({"settings": s}));
     assert_eq!(e["code"], "invalid_input");
+}
+
+/// A valid 1×1 PNG.
+const PNG_1X1: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+
+#[test]
+fn profile_devices_people_and_room_info() {
+    use base64::Engine as _;
+    let s = Server::start();
+    let d = Desktop::new();
+    let (account, room) = signed_in_with_room(&d, &s, "dora");
+
+    // Profile: name, avatar, and bad input refused without a change.
+    let p: Value = d.ok("account_profile", json!({}));
+    assert_eq!(p["username"], "dora");
+    assert_eq!(p["email"], "dora@example.test");
+    let p: Value = d.ok("account_set_name", json!({"display_name": " Dora E. "}));
+    assert_eq!(p["display_name"], "Dora E.");
+    let e = d.err("account_set_name", json!({"display_name": "   "}));
+    assert_eq!(e["code"], "invalid_input");
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("me.png");
+    std::fs::write(
+        &png,
+        base64::engine::general_purpose::STANDARD
+            .decode(PNG_1X1)
+            .unwrap(),
+    )
+    .unwrap();
+    let p: Value = d.ok("account_set_avatar", json!({"path": png}));
+    let avatar = p["avatar_file_id"].clone();
+    assert!(avatar.is_string(), "{p}");
+    let e = d.err(
+        "account_set_avatar",
+        json!({"path": dir.path().join("missing.png")}),
+    );
+    assert_eq!(e["code"], "invalid_input");
+    let e = d.err("account_set_avatar", json!({"path": ""}));
+    assert_eq!(e["code"], "invalid_input");
+    let p: Value = d.ok("account_profile", json!({}));
+    assert_eq!(p["display_name"], "Dora E.");
+    assert_eq!(p["avatar_file_id"], avatar);
+    let thumb: String = d.ok(
+        "files_thumbnail",
+        json!({"file_id": avatar, "size": "small"}),
+    );
+    assert!(thumb.starts_with("data:image/"), "{}", &thumb[..30]);
+    let p: Value = d.ok("account_set_avatar", json!({"path": null}));
+    assert_eq!(p["avatar_file_id"], Value::Null);
+
+    // A second device for dora, and eve in dora's workspace.
+    let (url, ws) = (s.url(), room.workspace_id);
+    let other = tempfile::tempdir().unwrap();
+    let (phone, eve_id) = tauri::async_runtime::block_on(async {
+        let open = |profile: &str| {
+            let mut c = ClientConfig::new(url.clone(), other.path(), profile);
+            c.secrets = SecretsBackend::File;
+            Client::open(c)
+        };
+        let phone = open("phone").await.unwrap();
+        phone.login("dora", PASSWORD).await.unwrap();
+        let eve = open("eve").await.unwrap();
+        let eve_id = eve
+            .register("eve", "eve@example.test", PASSWORD, Some("Eve"))
+            .await
+            .unwrap()
+            .user_id;
+        phone
+            .set_workspace_member(
+                ws,
+                eve_id,
+                tern_client_core::protocol::workspace::WorkspaceRole::Member,
+            )
+            .await
+            .unwrap();
+        eve.shutdown().await;
+        (phone, eve_id)
+    });
+
+    // Devices: this one is marked, cannot be revoked from the list; the
+    // other can.
+    let devices: Vec<Value> = d.ok("account_sessions", json!({}));
+    assert_eq!(devices.len(), 2);
+    let mine: Vec<&Value> = devices.iter().filter(|x| x["current"] == true).collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["id"], json!(account.session_id));
+    assert_eq!(mine[0]["device_name"], "Tern Desktop");
+    let e = d.err(
+        "account_revoke_session",
+        json!({"session_id": account.session_id}),
+    );
+    assert_eq!(e["code"], "invalid_input");
+    let phone_session = phone.account().unwrap().session_id;
+    let () = d.ok(
+        "account_revoke_session",
+        json!({"session_id": phone_session}),
+    );
+    let devices: Vec<Value> = d.ok("account_sessions", json!({}));
+    assert_eq!(devices.len(), 1);
+    assert_eq!(d.ok::<usize>("account_revoke_other_sessions", json!({})), 0);
+    drop(phone);
+
+    // People: found by name, invited, then a direct room.
+    let people: Vec<Value> = d.ok("users_search", json!({"query": "ev"}));
+    assert_eq!(people.len(), 1);
+    assert_eq!(people[0]["user_id"], json!(eve_id));
+    assert_eq!(people[0]["display_name"], "Eve");
+    let e = d.err("users_search", json!({"query": "e".repeat(101)}));
+    assert_eq!(e["code"], "invalid_input");
+    let () = d.ok(
+        "rooms_invite",
+        json!({"room_id": room.id, "user_id": eve_id}),
+    );
+    wait_for(20, "eve invited", || {
+        let m: Vec<Value> = d.ok("rooms_members", json!({"room_id": room.id}));
+        m.iter()
+            .any(|x| x["user_id"] == json!(eve_id) && x["state"] == "invited")
+            .then_some(())
+    });
+    let dm: String = d.ok(
+        "rooms_open_direct",
+        json!({"workspace_id": ws, "user_id": eve_id}),
+    );
+    let rooms: Vec<RoomSummary> = d.ok("rooms_list", json!({}));
+    assert!(
+        rooms
+            .iter()
+            .any(|r| r.id.to_string() == dm && r.kind == RoomKind::Direct)
+    );
+
+    // The room's notification setting.
+    let n: Value = d.ok("rooms_notifications", json!({"room_id": room.id}));
+    assert_eq!(n, json!({"muted": false, "notify": "all"}));
+    let () = d.ok(
+        "rooms_set_notifications",
+        json!({"room_id": room.id, "notify": "mentions"}),
+    );
+    wait_for(20, "mentions only", || {
+        let n: Value = d.ok("rooms_notifications", json!({"room_id": room.id}));
+        (n["notify"] == "mentions").then_some(())
+    });
+    let e = d.err("rooms_set_notifications", json!({"room_id": room.id}));
+    assert_eq!(e["code"], "invalid_input");
+    let e = d.err(
+        "rooms_set_notifications",
+        json!({"room_id": room.id, "notify": "sometimes"}),
+    );
+    assert!(e.is_string() || e["code"] == "invalid_input", "{e}");
+
+    // The cache size applies to the running client at once.
+    let u: Value = d.ok("files_cache_usage", json!({}));
+    assert_eq!(u["max_bytes"], 1024u64 << 20);
+    let v: Value = d.ok("settings_get", json!({}));
+    let mut settings = v["settings"].clone();
+    settings["cache_size_mb"] = json!(16);
+    let () = d.ok("settings_set", json!({"settings": settings}));
+    let u: Value = d.ok("files_cache_usage", json!({}));
+    assert_eq!(u["max_bytes"], 16u64 << 20);
+    settings["cache_size_mb"] = json!(1);
+    let e = d.err("settings_set", json!({"settings": settings}));
+    assert_eq!(e["code"], "invalid_input");
+    let u: Value = d.ok("files_cache_usage", json!({}));
+    assert_eq!(u["max_bytes"], 16u64 << 20);
 }

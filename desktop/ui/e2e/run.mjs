@@ -8,9 +8,12 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { crc32, deflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { remote } from 'webdriverio';
+import { citizen } from './citizen.mjs';
+import { scroll } from './scroll.mjs';
 
 const root = resolve(import.meta.dirname, '../../..');
 const target = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
@@ -110,6 +113,26 @@ async function bodiesIn(token, roomId) {
   return page.events.filter((e) => e.type === 'message').map((e) => e.content.body);
 }
 
+/** A solid-colour square PNG, `size` pixels a side. */
+function png(size, [r, g, b]) {
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, 'latin1');
+    data.copy(out, 8);
+    out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+    return out;
+  };
+  const head = Buffer.alloc(13);
+  head.writeUInt32BE(size, 0);
+  head.writeUInt32BE(size, 4);
+  head[8] = 8; // bit depth
+  head[9] = 2; // truecolour
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(size * 3, Buffer.from([r, g, b]))]);
+  const pixels = deflateSync(Buffer.concat(Array.from({ length: size }, () => row)));
+  return Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), chunk('IHDR', head), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
+}
+
 let server = await startServer();
 log('server on', base);
 
@@ -118,7 +141,41 @@ const alice = await rest('POST', '/api/v1/auth/login', null, { login: 'alice', p
 const ws = (await rest('GET', '/api/v1/workspaces', alice.access_token)).workspaces.find((w) => w.slug === 'demo');
 const general = (await rest('GET', `/api/v1/workspaces/${ws.id}/rooms`, alice.access_token)).rooms.find((r) => r.name === 'general');
 
+// Bob on a second device (his phone), with an avatar; and in a second
+// workspace, so that the switcher has two to show.
+const phone = await rest('POST', '/api/v1/auth/login', null, { login: 'bob', password: 'tern-demo', device_name: "Bob's phone" });
+{
+  const r = await fetch(`${base}/api/v1/files?name=bob.png`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${phone.access_token}`, 'content-type': 'application/octet-stream' },
+    body: png(96, [230, 120, 40]),
+  });
+  if (!r.ok) throw new Error(`avatar upload: ${r.status} ${await r.text()}`);
+  await rest('PATCH', '/api/v1/users/me', phone.access_token, { avatar_file_id: (await r.json()).id });
+}
+const system = (await rest('GET', '/api/v1/workspaces', alice.access_token)).workspaces.find((w) => w.slug === 'system');
+await rest('PUT', `/api/v1/workspaces/${system.id}/members/${phone.user_id}`, alice.access_token, { role: 'member' });
+await rest('POST', `/api/v1/workspaces/${system.id}/rooms`, alice.access_token, {
+  kind: 'channel',
+  name: 'announcements',
+  visibility: 'public',
+  topic: 'News for everyone',
+  members: [phone.user_id],
+});
+
+// A session bus of its own: the app's single-instance lock lives there.
+const bus = start('dbus-daemon', ['--session', '--nofork', '--print-address=1']);
+const busAddress = await new Promise((ok, bad) => {
+  let out = '';
+  bus.stdout.on('data', (d) => {
+    out += d;
+    if (out.includes('\n')) ok(out.split('\n')[0].trim());
+  });
+  bus.once('exit', () => bad(new Error('dbus-daemon exited')));
+});
+
 const xdg = {
+  DBUS_SESSION_BUS_ADDRESS: busAddress,
   XDG_DATA_HOME: join(tmp, 'xdg-data'),
   XDG_CACHE_HOME: join(tmp, 'xdg-cache'),
   XDG_CONFIG_HOME: join(tmp, 'xdg-config'),
@@ -220,6 +277,83 @@ try {
   await browser.keys('Escape');
   await until('overlays closed', async () => !(await browser.$('#directory').isExisting()));
 
+  // The workspace switcher: names, and the room list narrowed to one.
+  const pick = (value) =>
+    browser.execute((v) => {
+      const s = document.querySelector('#workspace-switcher');
+      s.value = v;
+      s.dispatchEvent(new Event('change', { bubbles: true }));
+    }, value);
+  await browser.$('button[data-room="announcements"]').waitForDisplayed({ timeout: 30_000 });
+  const names = await until('workspace names', async () => {
+    const t = await browser.execute(() => [...document.querySelectorAll('#workspace-switcher option')].map((o) => o.textContent).join(' | '));
+    return t.includes('Demo Company') && t.includes('Tern System') ? t : null;
+  });
+  log('workspaces:', names.replace(/\s+/g, ' '));
+  await pick(system.id);
+  await until('only the system workspace', async () =>
+    !(await browser.$('button[data-room="general"]').isExisting()) && (await browser.$('button[data-room="announcements"]').isDisplayed()),
+  );
+  await shot('10-workspaces');
+  await pick('');
+  await browser.$('button[data-room="general"]').waitForDisplayed({ timeout: 10_000 });
+  await browser.$('button[data-room="general"]').click();
+
+  // Room info: topic, members, the notification level.
+  await browser.$('#open-room-info').click();
+  await browser.$('#room-members li[data-user="alice"]').waitForDisplayed({ timeout: 10_000 });
+  await browser.$('#room-members li[data-user="carol"]').waitForDisplayed();
+  await until('the notification level', async () => !(await browser.$('#room-notify').getAttribute('disabled')));
+  await shot('11-room-info');
+  await browser.keys('Escape');
+  await until('room info closed', async () => !(await browser.$('#room-info').isExisting()));
+
+  // Profile: the avatar set on the phone shows; the name changes on the server.
+  await browser.$('#open-profile').click();
+  await browser.$('#profile img.avatar').waitForDisplayed({ timeout: 20_000 });
+  await until('the name in the form', async () => (await browser.$('#display-name').getValue()) === 'Bob Builder');
+  await browser.$('#display-name').setValue('Bob the Builder');
+  await browser.$('#save-profile').click();
+  await browser.$('#profile-saved').waitForDisplayed({ timeout: 10_000 });
+  await until('the new name on the server', async () => {
+    const found = await rest('GET', '/api/v1/users?query=bob', alice.access_token);
+    return found.users.some((u) => u.username === 'bob' && u.display_name === 'Bob the Builder');
+  });
+  await until('the new name in the sidebar', async () =>
+    (await browser.execute(() => document.querySelector('#my-name')?.textContent?.trim())) === 'Bob the Builder',
+  );
+  await shot('12-profile');
+  log('profile: avatar shown, name changed');
+
+  // Devices: this one marked and not revocable; the phone signed out.
+  await browser.$('#open-sessions').click();
+  await until('two devices', async () => (await browser.$$('#sessions li').length) === 2);
+  if (!(await browser.$('#sessions li[data-current="true"]').isExisting())) throw new Error('no current device marked');
+  if (await browser.$('#sessions li[data-current="true"] button.revoke').isExisting()) throw new Error('the current device can be revoked');
+  await shot('13-sessions');
+  await browser.$('#sessions li[data-current="false"] button.revoke').click();
+  await until('one device left', async () => (await browser.$$('#sessions li').length) === 1);
+  const gone = await fetch(`${base}/api/v1/sessions`, { headers: { authorization: `Bearer ${phone.access_token}` } });
+  if (gone.status !== 401) throw new Error(`the revoked phone still answers ${gone.status}`);
+  await browser.keys('Escape');
+  log('sessions: the phone signed out');
+
+  // A direct message: find carol by name, open the room with her.
+  await browser.$('#open-dm').click();
+  await browser.$('#dm-search').setValue('car');
+  await browser.$('#dm-results button[data-user="carol"]').waitForDisplayed({ timeout: 10_000 });
+  await shot('14-new-dm');
+  await browser.$('#dm-results button[data-user="carol"]').click();
+  await until('the direct room open', async () => {
+    const title = await browser.$('#room-title').getText();
+    return title.includes('Кэрол') ? title : null;
+  });
+  await browser.$('#composer').setValue('Hi Carol, a direct message');
+  await browser.keys('Enter');
+  await browser.$('.msg[data-body="Hi Carol, a direct message"]').waitForDisplayed({ timeout: 10_000 });
+  await shot('15-direct-room');
+  log('direct room with carol');
+
   // Offline: the server goes away.
   await stopGroup(server);
   await browser.$('#connection-banner').waitForDisplayed({ timeout: 60_000 });
@@ -255,6 +389,14 @@ try {
   if (again !== 1) throw new Error(`the queued message is on the server ${again} times`);
   await shot('09-back-online');
   log('queued message delivered once');
+
+  const ctx = { browser, driver, rest, base, alice, ws, general, until, sleep, log, shots, appBin, xdg, driverPort, target, tmp, start, stopGroup, freePort };
+  try {
+    await citizen(ctx);
+  } finally {
+    browser = ctx.browser;
+  }
+  await scroll(ctx);
 } catch (e) {
   failed = true;
   console.error('[e2e] FAILED:', e);

@@ -17,6 +17,17 @@
 //! Readers are separate connections (WAL lets them read while the writer
 //! writes); a read borrows one on a blocking thread.
 //!
+//! Checkpoints (copying the WAL back into the database) run on a thread of
+//! their own, so a commit never waits for one. But SQLite only starts the
+//! WAL over from its beginning when a write transaction begins while every
+//! frame in it has been copied back, and under steady writes a checkpoint
+//! that runs beside the writer never catches up with it: the WAL then grows
+//! without bound (gigabytes a minute at full send rate), and every commit
+//! writes to new, unallocated file space. So after each background pass
+//! that left frames behind, the writer copies the few frames written during
+//! that pass itself, between two batches; its next transaction then starts
+//! the WAL over, and commits overwrite pages the file already has.
+//!
 //! The access generation counts committed batches that may have changed who
 //! may do what (membership, roles, room settings): every write does, unless
 //! it was sent with [`Db::write_keeping_access`] (appending messages,
@@ -25,8 +36,9 @@
 //! the current generation.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 use tern_protocol::Event;
@@ -137,17 +149,21 @@ impl Db {
         let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
         let access_gen = Arc::new(AtomicU64::new(0));
         let gen2 = access_gen.clone();
+        // Set by the checkpointer when a pass left frames behind; the writer
+        // then finishes the pass between two batches (see the module docs).
+        let behind = Arc::new(AtomicBool::new(false));
+        let behind2 = behind.clone();
         std::thread::Builder::new()
             .name("tern-db-writer".into())
             .spawn(move || {
-                writer_loop(writer, rx, hook, &gen2);
+                writer_loop(writer, rx, hook, &gen2, &behind2);
                 // The writer is done: so is the checkpointer.
                 drop(stop_tx);
             })
             .map_err(|e| StoreError::Io(format!("cannot start the writer thread: {e}")))?;
         std::thread::Builder::new()
             .name("tern-db-checkpoint".into())
-            .spawn(move || checkpoint_loop(checkpointer, stop_rx))
+            .spawn(move || checkpoint_loop(checkpointer, stop_rx, &behind))
             .map_err(|e| StoreError::Io(format!("cannot start the checkpoint thread: {e}")))?;
         let n = conns.len();
         Ok(Self {
@@ -246,17 +262,64 @@ impl Db {
 
 /// Copies the WAL back into the database every 250 ms, off the writer.
 /// PASSIVE never blocks the writer or readers; it does what it can.
-fn checkpoint_loop(conn: Connection, stop: std::sync::mpsc::Receiver<()>) {
+///
+/// At most once a second it also hands the rest over to the writer (see
+/// the module docs). The writer's pass syncs the WAL and the database, a
+/// few milliseconds on a busy disk during which sends queue, so it should
+/// be rare and have little to copy: passes repeat, each shorter than the
+/// last, until fewer than `HANDOVER_FRAMES` frames came in during one; then
+/// `behind` asks the writer to copy that rest.
+fn checkpoint_loop(conn: Connection, stop: std::sync::mpsc::Receiver<()>, behind: &AtomicBool) {
+    const EVERY: Duration = Duration::from_millis(250);
+    const HANDOVER_EVERY: Duration = Duration::from_secs(1);
+    const HANDOVER_FRAMES: i64 = 256;
+    const MAX_PASSES: usize = 6;
+    let mut last_handover = Instant::now();
     loop {
-        match stop.recv_timeout(std::time::Duration::from_millis(250)) {
+        match stop.recv_timeout(EVERY) {
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)") {
-                    tracing::warn!(error = %e, "checkpoint failed");
+                let hand_over = last_handover.elapsed() >= HANDOVER_EVERY;
+                let mut before: Option<i64> = None;
+                for _ in 0..if hand_over { MAX_PASSES } else { 1 } {
+                    match wal_checkpoint(&conn) {
+                        // Empty, or started over since the last pass:
+                        // nothing to hand over.
+                        Ok((_, log, _)) if log <= 0 || before.is_some_and(|b| log < b) => {
+                            before = None;
+                            break;
+                        }
+                        Ok((_, log, _)) => {
+                            let added = before.map_or(log, |b| log - b);
+                            before = Some(log);
+                            if added < HANDOVER_FRAMES {
+                                break;
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "checkpoint failed");
+                            before = None;
+                            break;
+                        }
+                    }
+                }
+                // Handed over even when the passes did not get the rest
+                // small (a busy disk): a longer pause for the writer is
+                // better than a WAL that never starts over.
+                if hand_over && before.is_some() {
+                    behind.store(true, Ordering::Release);
+                    last_handover = Instant::now();
                 }
             }
             _ => return,
         }
     }
+}
+
+/// A passive checkpoint: (busy, frames in the WAL, frames copied back).
+fn wal_checkpoint(conn: &Connection) -> rusqlite::Result<(i64, i64, i64)> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
 }
 
 /// Runs a statement through the statement cache (no re-parsing per write).
@@ -269,6 +332,7 @@ fn writer_loop(
     rx: std::sync::mpsc::Receiver<Job>,
     hook: CommitHook,
     access_gen: &AtomicU64,
+    behind: &AtomicBool,
 ) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     let mut done: Vec<Completion> = Vec::with_capacity(MAX_BATCH);
@@ -342,9 +406,83 @@ fn writer_loop(
                 }
             }
         }
+        // Outside any transaction, with this batch answered: copy back what
+        // the checkpointer could not, so the next batch starts the WAL over.
+        // Only this thread writes, so nothing is added while it copies.
+        if behind.swap(false, Ordering::AcqRel)
+            && let Err(e) = wal_checkpoint(&conn)
+        {
+            tracing::warn!(error = %e, "checkpoint on the writer failed");
+        }
     }
     // All senders are gone: the store was dropped. Leave the WAL tidy.
     let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
     conn.flush_prepared_statement_cache();
     drop(conn);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The salts in a WAL's header; SQLite changes them every time it
+    /// starts the WAL over from its beginning.
+    fn wal_salts(db: &Path) -> Option<[u8; 8]> {
+        let mut wal = db.as_os_str().to_owned();
+        wal.push("-wal");
+        let bytes = std::fs::read(wal).ok()?;
+        bytes.get(16..24)?.try_into().ok()
+    }
+
+    /// Regression: the checkpointer ran beside the writer and never caught
+    /// up with it, so under steady writes the WAL was never started over
+    /// and grew by gigabytes a minute.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_starts_over_while_writes_never_pause() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let db = Arc::new(Db::open(&path, 1, Box::new(|_| {})).unwrap());
+        db.write(|ctx| {
+            ctx.conn
+                .execute_batch("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB NOT NULL)")?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut writers = Vec::new();
+        for _ in 0..16 {
+            let (db, stop) = (db.clone(), stop.clone());
+            writers.push(tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    db.write(|ctx| {
+                        ctx.conn
+                            .execute("INSERT INTO t (v) VALUES (zeroblob(2000))", [])?;
+                        Ok(())
+                    })
+                    .await
+                    .unwrap();
+                }
+            }));
+        }
+        // Salts taken once the writes are under way: an idle WAL may start
+        // over at the first of them.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let first = wal_salts(&path).expect("a WAL after the first writes");
+        // The writer hands over at most once a second; allow a few.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut restarted = false;
+        while Instant::now() < deadline && !restarted {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            restarted = wal_salts(&path).is_some_and(|s| s != first);
+        }
+        stop.store(true, Ordering::Relaxed);
+        for w in writers {
+            w.await.unwrap();
+        }
+        assert!(
+            restarted,
+            "the WAL was never started over under steady writes"
+        );
+    }
 }

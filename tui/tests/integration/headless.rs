@@ -187,20 +187,59 @@ async fn tail_prints_new_messages() {
     let mut child = t.command(&["tail", "general"]).spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut lines = tokio::io::BufReader::new(stdout).lines();
-    // Give tail a moment to catch up before the message is sent.
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    let bob = Tern::new(&server);
-    bob.login("bob").await;
-    bob.ok(&["send", "demo/general", "tail should print this"], "")
-        .await;
-    let line = tokio::time::timeout(std::time::Duration::from_secs(10), lines.next_line())
-        .await
-        .expect("tail prints within 10 s")
-        .unwrap()
-        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bob = other_client(&server, dir.path(), "bob").await;
+    let mut general = None;
+    while general.is_none() {
+        general = bob
+            .rooms()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| r.name == "general" && !r.local_only)
+            .map(|r| r.id);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let general = general.unwrap();
+    // tail prints what arrives after its catch-up, which has no signal of
+    // its own: bob writes until a line shows (a message sent before tail
+    // was ready is, rightly, not printed), then it must be his.
+    // Regression: a fixed 2 s head start was not enough on a busy machine.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut n = 0;
+    let line = loop {
+        assert!(std::time::Instant::now() < deadline, "tail printed nothing");
+        n += 1;
+        bob.send(general, &format!("tail should print this {n}"))
+            .await
+            .unwrap();
+        if let Ok(line) = tokio::time::timeout(Duration::from_secs(1), lines.next_line()).await {
+            break line.unwrap().expect("tail is still running");
+        }
+    };
     assert!(
         line.contains("Bob Builder: tail should print this"),
         "{line}"
+    );
+    // And each later message once, in order.
+    bob.send(general, "and this one after it").await.unwrap();
+    let mut rest = Vec::new();
+    while !rest
+        .iter()
+        .any(|l: &String| l.contains("and this one after it"))
+    {
+        let l = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+            .await
+            .expect("tail prints the next message within 10 s")
+            .unwrap()
+            .unwrap();
+        rest.push(l);
+    }
+    assert_eq!(
+        rest.iter()
+            .filter(|l| l.contains("and this one after it"))
+            .count(),
+        1
     );
     child.kill().await.unwrap();
 }
@@ -376,4 +415,47 @@ async fn headless_output_follows_the_locale() {
     let out = t.ok(&["--locale", "ru", "--json", "status"], "").await;
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(v["connection"], "online");
+}
+
+/// Point 1: `--profile` keeps accounts apart, and a bad config file is
+/// named with its line on stderr while the command still runs on the
+/// defaults.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn profiles_are_apart_and_a_bad_config_still_runs() {
+    let server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    let out = t
+        .ok(
+            &["--profile", "work", "login", "--username", "bob"],
+            &format!("{}\n", crate::helpers::PASSWORD),
+        )
+        .await;
+    assert!(out.contains("signed in as bob"), "{out}");
+    assert!(t.data_dir().join("work").is_dir());
+    let out = t.ok(&["--profile", "work", "--json", "status"], "").await;
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["connection"], "online");
+    // The default profile has no account.
+    let o = t.run(&["rooms"], "").await;
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("not signed in"), "{}", o.stderr);
+
+    let cfg = t.dir.path().join("config").join("tern");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("config.toml"),
+        "# mine\ntheme = \"purple\"\n[keys]\nquit = \"q\"\n",
+    )
+    .unwrap();
+    let o = t.run(&["--profile", "work", "rooms"], "").await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("demo/general"), "{}", o.stdout);
+    let path = cfg.join("config.toml");
+    assert!(
+        o.stderr
+            .contains(&format!("Bad config file {}, line 2", path.display())),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("using the defaults"), "{}", o.stderr);
 }

@@ -9,6 +9,7 @@ mod helpers;
 mod bigroom;
 mod fuzz;
 mod headless;
+mod locale;
 mod people;
 mod run_loop;
 mod snapshots;

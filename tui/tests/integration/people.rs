@@ -315,3 +315,223 @@ async fn people_rooms_threads_and_notification_levels() {
     let ui2 = self::ui(&t).await;
     assert_eq!(ui2.app.notify_level(general), NotifyLevel::All);
 }
+
+/// Makes a room read-only or writable again, as its creator, through the
+/// API.
+async fn set_read_only(server: &TestServer, user: &str, room: Uuid, read_only: bool) {
+    let http = reqwest::Client::new();
+    let pair: serde_json::Value = http
+        .post(format!("{}/api/v1/auth/login", server.url()))
+        .json(&serde_json::json!({"login": user, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = http
+        .patch(format!("{}/api/v1/rooms/{room}", server.url()))
+        .bearer_auth(pair["access_token"].as_str().unwrap())
+        .json(&serde_json::json!({ "read_only": read_only }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+}
+
+/// Point 4: a send the server refuses for good shows as failed; `:retry`
+/// queues it again and it is delivered once, `:discard` drops it (and its
+/// local echo); `:leave` leaves the room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_send_is_retried_or_discarded_and_a_room_left() {
+    let server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    // Carol: a plain member (alice owns the demo workspace, and owners
+    // may write into read-only rooms).
+    t.login("carol").await;
+    let mut ui = ui(&t).await;
+    ui.until("online", |a| {
+        a.connection.state == tern_client_core::ConnectionState::Online
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let bob = other_client(&server, dir.path(), "bob").await;
+    let ws = bob.workspaces().await.unwrap()[0].id;
+    bob.create_room(NewRoom {
+        workspace_id: ws,
+        kind: RoomKind::Channel,
+        name: "notes".into(),
+        visibility: Visibility::Public,
+        topic: None,
+        members: vec![],
+    })
+    .await
+    .unwrap();
+    // Created locally first; the server's id replaces the local one.
+    crate::helpers::eventually(10, "notes on the server", || {
+        let bob = bob.clone();
+        async move {
+            bob.rooms()
+                .await
+                .unwrap()
+                .iter()
+                .any(|r| r.name == "notes" && !r.local_only)
+        }
+    })
+    .await;
+    let notes = bob
+        .rooms()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "notes" && !r.local_only)
+        .unwrap()
+        .id;
+    ui.command("join notes").await;
+    ui.until("notes in carol's list", |a| {
+        a.rooms.iter().any(|r| r.id == notes)
+    })
+    .await;
+    let cmds = ui.app.update(Action::OpenRoom(notes));
+    ui.run(cmds).await;
+    let has = |a: &App, body: &str| a.timeline.items.iter().any(|i| i.body == body);
+
+    // Refused for good: the room is read-only for alice.
+    set_read_only(&server, "bob", notes, true).await;
+    let send = |body: &str| Cmd::Send {
+        room: notes,
+        body: body.into(),
+        reply_to: None,
+    };
+    ui.run(vec![send("into a read-only room")]).await;
+    ui.until("the send to fail", |a| a.failed == 1).await;
+    assert!(has(&ui.app, "into a read-only room"));
+    let notice = ui.app.notice.clone().unwrap();
+    // The server's refusal, in the user's words.
+    assert!(notice.error, "{notice:?}");
+    assert_eq!(notice.text, "Not sent: This room is read-only for you");
+
+    // Back open: :retry delivers it, once.
+    set_read_only(&server, "bob", notes, false).await;
+    ui.command("retry").await;
+    ui.until("the retried message delivered", |a| {
+        a.failed == 0
+            && a.queued == 0
+            && a.timeline
+                .items
+                .iter()
+                .any(|i| i.body == "into a read-only room" && i.seq.is_some())
+    })
+    .await;
+    crate::helpers::eventually(10, "bob to get it", || {
+        let bob = bob.clone();
+        async move {
+            let page = bob.timeline(notes, None, 50).await.unwrap();
+            page.items.iter().any(|i| i.body == "into a read-only room")
+        }
+    })
+    .await;
+    let page = bob.timeline(notes, None, 50).await.unwrap();
+    let n = page
+        .items
+        .iter()
+        .filter(|i| i.body == "into a read-only room")
+        .count();
+    assert_eq!(n, 1, "delivered once");
+
+    // Refused again: :discard drops it and its echo.
+    set_read_only(&server, "bob", notes, true).await;
+    ui.run(vec![send("never to be sent")]).await;
+    ui.until("the second send to fail", |a| a.failed == 1).await;
+    ui.command("discard").await;
+    ui.until("the failed message gone", |a| {
+        a.failed == 0 && a.queued == 0 && !has(a, "never to be sent")
+    })
+    .await;
+    set_read_only(&server, "bob", notes, false).await;
+    ui.run(vec![send("after the discard")]).await;
+    crate::helpers::eventually(10, "bob to get the next one", || {
+        let bob = bob.clone();
+        async move {
+            let page = bob.timeline(notes, None, 50).await.unwrap();
+            page.items.iter().any(|i| i.body == "after the discard")
+        }
+    })
+    .await;
+    let page = bob.timeline(notes, None, 50).await.unwrap();
+    assert!(
+        !page.items.iter().any(|i| i.body == "never to be sent"),
+        "a discarded message reached the server"
+    );
+
+    // :leave
+    ui.command("leave").await;
+    ui.until("notes gone from the list", |a| {
+        !a.rooms
+            .iter()
+            .any(|r| r.id == notes && r.membership == MemberState::Joined)
+    })
+    .await;
+}
+
+/// Point 6: a search hit older than the loaded page opens in context: the
+/// timeline jumps to a stretch around it, with it selected and what came
+/// before and after it on both sides.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_search_hit_opens_in_context() {
+    let server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    t.login("carol").await;
+    let dir = tempfile::tempdir().unwrap();
+    let bob = other_client(&server, dir.path(), "bob").await;
+    let general = room_named(&bob, "general").await;
+    // Carol is online while they arrive, so all of them are stored here.
+    let mut ui = ui(&t).await;
+    ui.until("online", |a| {
+        a.connection.state == tern_client_core::ConnectionState::Online
+    })
+    .await;
+    bob.send(general, "just before the needle").await.unwrap();
+    bob.send(general, "the needle in the haystack")
+        .await
+        .unwrap();
+    for n in 0..150 {
+        bob.send(general, &format!("filler {n}")).await.unwrap();
+    }
+    crate::helpers::eventually(60, "bob's messages delivered", || {
+        let bob = bob.clone();
+        async move { bob.outbox().await.unwrap().is_empty() }
+    })
+    .await;
+
+    let has = |a: &App, body: &str| a.timeline.items.iter().any(|i| i.body == body);
+    ui.until("the newest page", |a| {
+        a.timeline.room == Some(general) && has(a, "filler 149")
+    })
+    .await;
+    assert!(
+        !has(&ui.app, "the needle in the haystack"),
+        "already loaded"
+    );
+    ui.command("search needle").await;
+    ui.until(
+        "the hit",
+        |a| matches!(&a.overlay, Overlay::Search(s) if !s.results.is_empty()),
+    )
+    .await;
+    let cmds = ui.app.update(Action::Submit);
+    assert!(
+        cmds.iter().any(|c| matches!(c, Cmd::JumpTo { .. })),
+        "{cmds:?}"
+    );
+    ui.run(cmds).await;
+    ui.until("the needle selected", |a| {
+        a.selected_item()
+            .is_some_and(|i| i.body == "the needle in the haystack")
+    })
+    .await;
+    assert!(ui.app.timeline.detached, "scrolled back from the newest");
+    assert!(has(&ui.app, "just before the needle"), "what came before");
+    assert!(has(&ui.app, "filler 10"), "what came after");
+    assert!(!has(&ui.app, "filler 149"), "a stretch, not everything");
+}

@@ -94,6 +94,9 @@ async fn restored_session_works_offline_and_delivers_later() {
     t.login("alice").await;
     assert!(t.ok(&["read", "general"], "").await.contains("Welcome"));
     server.stop().await;
+    // A script queues a message too; the UI's next start delivers it.
+    let out = t.ok(&["send", "general", "written by a script"], "").await;
+    assert!(out.contains("queued for demo/general"), "{out}");
 
     // The server is away: the cached rooms and messages still show.
     // Regression: the keys below arrive in one batch; they used to be
@@ -147,6 +150,26 @@ async fn restored_session_works_offline_and_delivers_later() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(count, 1, "delivered exactly once");
+    let page = bob
+        .timeline(
+            bob.rooms()
+                .await
+                .unwrap()
+                .iter()
+                .find(|r| r.name == "general")
+                .unwrap()
+                .id,
+            None,
+            100,
+        )
+        .await
+        .unwrap();
+    let scripted = page
+        .items
+        .iter()
+        .filter(|i| i.body == "written by a script")
+        .count();
+    assert_eq!(scripted, 1, "the script's message, delivered once");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

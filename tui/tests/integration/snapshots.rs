@@ -191,7 +191,8 @@ pub fn fixture(locale: &str) -> App {
     items[4].mentions_me = true;
     items[5].attachments = vec![id(900)];
     items[7].echo = EchoState::Local(OutboxState::Failed {
-        reason: "room is read-only".into(),
+        // As the outbox stores it: the error's `Display`.
+        reason: "server answered 403 read_only: the room is read-only".into(),
     });
     app.timeline.room = Some(id(GENERAL));
     app.timeline.new_from = Some(id(105));
@@ -359,7 +360,15 @@ fn login_screen() {
         app.login.password.set("secret");
         snap(&format!("login_{locale}"), render(&app, 100, 30));
         app.login.register = true;
-        app.login.error = Some("server answered 401 unauthorized: wrong login or password".into());
+        app.login.error = Some(
+            tern_client_core::Error::Server {
+                status: 401,
+                code: tern_client_core::protocol::ErrorCode::InvalidCredentials,
+                message: "wrong login or password".into(),
+                retry_after: None,
+            }
+            .localized(&app.tr),
+        );
         snap(&format!("register_{locale}"), render(&app, 100, 30));
     }
 }
@@ -539,6 +548,41 @@ fn every_message_id_is_in_both_catalogs() {
         let have = Translator::message_ids(locale);
         for id in &ids {
             assert!(have.contains(id), "{locale} lacks {id}");
+        }
+    }
+}
+
+/// Point 2: one terminal resized from large down to 60x15 and back, and
+/// every size in between: each frame draws the room list, the timeline's
+/// newest message, the composer and the status bar, never a panic.
+#[test]
+fn resizes_cleanly_down_to_60x15() {
+    for locale in ["en", "ru"] {
+        let app = fixture(locale);
+        let online = app.tr.tr("connection-online");
+        let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        let sizes = [
+            (120, 40),
+            (100, 30),
+            (80, 24),
+            (61, 16),
+            (60, 15),
+            (90, 20),
+            (60, 15),
+        ];
+        for (w, h) in sizes {
+            t.backend_mut().resize(w, h);
+            t.draw(|f| tern_tui::draw::draw(f, &app)).unwrap();
+            let text = t.backend().to_string();
+            assert!(text.contains("general"), "{locale} {w}x{h}:\n{text}");
+            assert!(text.contains(&online), "{locale} {w}x{h}:\n{text}");
+            assert!(text.contains("Alice Liddell"), "{locale} {w}x{h}:\n{text}");
+        }
+        for w in 60..=100 {
+            for h in 15..=30 {
+                let text = render(&app, w, h);
+                assert!(text.contains(&online), "{locale} {w}x{h}:\n{text}");
+            }
         }
     }
 }

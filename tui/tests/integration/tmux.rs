@@ -46,7 +46,7 @@ impl Tmux {
     /// after tern exits and shows `exit=CODE`.
     fn start(&self, t: &Tern, extra_env: &str, linger: bool) {
         let mut cmd = format!(
-            "env XDG_CONFIG_HOME={cfg} XDG_STATE_HOME={state} TERN_SECRETS=file TERM=xterm-256color {extra_env} {bin} --data-dir {data} --server {server}",
+            "env -u NO_COLOR -u TERN_LOCALE -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 XDG_CONFIG_HOME={cfg} XDG_STATE_HOME={state} TERN_SECRETS=file TERM=xterm-256color {extra_env} {bin} --data-dir {data} --server {server}",
             cfg = t.dir.path().join("config").display(),
             state = t.dir.path().join("state").display(),
             bin = tern_bin().display(),
@@ -82,6 +82,11 @@ impl Tmux {
 
     fn screen(&self) -> String {
         self.tmux(&["capture-pane", "-p", "-t", "tern"])
+    }
+
+    /// The screen with its attributes as escape sequences.
+    fn screen_escaped(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-e", "-t", "tern"])
     }
 
     fn keys(&self, keys: &[&str]) {
@@ -125,6 +130,25 @@ impl Tmux {
     }
 }
 
+/// Whether any SGR sequence on the screen sets a colour (foreground or
+/// background, 16, 256 or true colour).
+fn has_colour(escaped: &str) -> bool {
+    escaped.split("\x1b[").skip(1).any(|seq| {
+        let Some(end) = seq.find(|c: char| !(c.is_ascii_digit() || c == ';' || c == ':')) else {
+            return false;
+        };
+        if !seq[end..].starts_with('m') {
+            return false;
+        }
+        seq[..end].split([';', ':']).any(|p| {
+            matches!(
+                p.parse::<u32>(),
+                Ok(30..=38 | 40..=48 | 90..=97 | 100..=107)
+            )
+        })
+    })
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
@@ -155,6 +179,8 @@ async fn the_real_binary_in_tmux() {
     // The demo room is read.
     tmux.wait_for("Welcome to Tern!", 15).await;
     tmux.wait_for("Online", 15).await;
+    // Colours by default (the NO_COLOR run below must show none).
+    assert!(has_colour(&tmux.screen_escaped()), "no colour on screen");
 
     // Another client's message shows within 2 s.
     let dir = tempfile::tempdir().unwrap();
@@ -280,10 +306,12 @@ async fn upload_save_and_open_in_tmux() {
     std::fs::write(&file, &bytes).unwrap();
 
     let tmux = Tmux::new("files");
-    // No system opener on PATH.
-    tmux.start(&t, "PATH=/nonexistent", true);
+    // No system opener on PATH; NO_COLOR set.
+    tmux.start(&t, "PATH=/nonexistent NO_COLOR=1", true);
     tmux.wait_for("Welcome to Tern!", 15).await;
     tmux.wait_for("Online", 15).await;
+    let escaped = tmux.screen_escaped();
+    assert!(!has_colour(&escaped), "colour under NO_COLOR:\n{escaped:?}");
 
     tmux.keys(&[":"]);
     tmux.text(&format!("upload {}", file.display()));
@@ -329,6 +357,114 @@ async fn upload_save_and_open_in_tmux() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("Saved big.bin to", 10).await;
     assert_eq!(std::fs::read(&copy).unwrap(), bytes);
+
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("exit=0", 10).await;
+}
+
+/// `:open` with a system opener: a recording stand-in for `xdg-open`,
+/// first on PATH, must be handed the cached file's path (the file there
+/// holding the attachment's bytes), online after the download and again
+/// with the server gone, from the cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn open_hands_the_cached_file_to_the_opener_even_offline() {
+    if !Tmux::available() {
+        println!("SKIPPED open_hands_the_cached_file_to_the_opener_even_offline: no tmux");
+        return;
+    }
+    let mut server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    t.login("alice").await;
+
+    // Bob sends the file, so alice has to download it first.
+    let dir = tempfile::tempdir().unwrap();
+    let bob = other_client(&server, dir.path(), "bob").await;
+    let mut general = None;
+    for _ in 0..200 {
+        general = bob
+            .rooms()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| r.name == "general");
+        if general.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let general = general.expect("bob sees general").id;
+    let file = dir.path().join("report.pdf");
+    let bytes: Vec<u8> = (0..50_000u32).map(|i| (i % 241) as u8).collect();
+    std::fs::write(&file, &bytes).unwrap();
+    bob.send_file(general, &file, "the quarterly report")
+        .await
+        .unwrap();
+    crate::helpers::eventually(20, "bob's upload delivered", || {
+        let bob = bob.clone();
+        async move { bob.outbox().await.unwrap().is_empty() }
+    })
+    .await;
+
+    // The stand-in opener records each path it is given.
+    let bin = t.dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let record = t.dir.path().join("opened.txt");
+    let opener = bin.join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+            record.display()
+        ),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let opened = || -> Vec<String> {
+        std::fs::read_to_string(&record)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+
+    let tmux = Tmux::new("open");
+    tmux.start(&t, &format!("PATH={}:/usr/bin:/bin", bin.display()), true);
+    tmux.wait_for("the quarterly report", 15).await;
+    tmux.wait_for("Online", 15).await;
+    tmux.keys(&[":"]);
+    tmux.text("open");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Opened ", 20).await;
+    crate::helpers::eventually(10, "the opener to run", || {
+        let n = opened().len();
+        async move { n == 1 }
+    })
+    .await;
+    let first = std::path::PathBuf::from(&opened()[0]);
+    assert!(
+        first.starts_with(t.data_dir()),
+        "{} is not in the profile's cache",
+        first.display()
+    );
+    assert_eq!(std::fs::read(&first).unwrap(), bytes);
+
+    // With the server gone, the cached file opens all the same.
+    server.stop().await;
+    tmux.wait_for("Offline", 15).await;
+    tmux.keys(&[":"]);
+    tmux.text("open");
+    tmux.keys(&["Enter"]);
+    crate::helpers::eventually(10, "the opener to run again, offline", || {
+        let n = opened().len();
+        async move { n == 2 }
+    })
+    .await;
+    assert_eq!(std::path::PathBuf::from(&opened()[1]), first);
+    let s = tmux.screen();
+    assert!(!s.contains("No program to open files"), "{s}");
 
     tmux.keys(&["C-c"]);
     tmux.wait_for("exit=0", 10).await;

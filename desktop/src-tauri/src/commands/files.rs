@@ -7,7 +7,7 @@ use tauri::State;
 use tern_client_core::ThumbnailSize;
 use uuid::Uuid;
 
-use crate::dto::Attachment;
+use crate::dto::{Attachment, CacheUsage};
 use crate::error::{CmdError, CmdResult};
 use crate::state::AppState;
 
@@ -173,4 +173,10 @@ pub async fn files_open<R: tauri::Runtime>(
         .open_path(&path, None::<&str>)
         .map_err(|e| CmdError::new("io", e.to_string()))?;
     Ok(path)
+}
+
+/// What the file cache holds, and its cap.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn files_cache_usage(state: State<'_, AppState>) -> CmdResult<CacheUsage> {
+    Ok(state.client().await?.file_cache_usage().await?.into())
 }

@@ -1,11 +1,12 @@
-//! The room list, rooms joined, left, created, found and opened.
+//! The room list, rooms joined, left, created, found and opened; a room's
+//! members, invitations and the caller's notification setting.
 
 use tauri::State;
-use tern_client_core::protocol::room::DirectoryRoom;
+use tern_client_core::protocol::room::{DirectoryRoom, NotifyLevel};
 use uuid::Uuid;
 
-use crate::dto::{NewRoom, RoomSummary};
-use crate::error::CmdResult;
+use crate::dto::{Member, NewRoom, RoomNotifications, RoomSummary};
+use crate::error::{CmdError, CmdResult};
 use crate::state::AppState;
 
 #[tauri::command(rename_all = "snake_case")]
@@ -65,4 +66,53 @@ pub async fn rooms_mark_read(
     seq: Option<i64>,
 ) -> CmdResult<()> {
     Ok(state.client().await?.mark_read(room_id, seq).await?)
+}
+
+/// A room's members as this device knows them, joined first.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rooms_members(state: State<'_, AppState>, room_id: Uuid) -> CmdResult<Vec<Member>> {
+    let m = state.client().await?.members(room_id).await?;
+    Ok(m.into_iter().map(Into::into).collect())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rooms_invite(
+    state: State<'_, AppState>,
+    room_id: Uuid,
+    user_id: Uuid,
+) -> CmdResult<()> {
+    Ok(state.client().await?.invite(room_id, user_id).await?)
+}
+
+/// The caller's mute and notification level in a room.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rooms_notifications(
+    state: State<'_, AppState>,
+    room_id: Uuid,
+) -> CmdResult<RoomNotifications> {
+    Ok(state
+        .client()
+        .await?
+        .room_notifications(room_id)
+        .await?
+        .into())
+}
+
+/// Sets the caller's mute and notification level in a room, for every
+/// device (fields left out stay as they are).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rooms_set_notifications(
+    state: State<'_, AppState>,
+    room_id: Uuid,
+    muted: Option<bool>,
+    notify: Option<NotifyLevel>,
+) -> CmdResult<()> {
+    if muted.is_none() && notify.is_none() {
+        return Err(CmdError::invalid("nothing to change: give muted or notify"));
+    }
+    Ok(state
+        .client()
+        .await?
+        .set_room_notifications(room_id, muted, notify)
+        .await?)
 }

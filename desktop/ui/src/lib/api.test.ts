@@ -30,6 +30,53 @@ describe('api', () => {
     ]);
   });
 
+  it('calls the account, people and room info commands with their arguments', async () => {
+    const profile = { user_id: 'u', username: 'bob', display_name: 'Bob', email: 'b@x', avatar_file_id: null };
+    const f = fakeTransport({
+      account_profile: () => profile,
+      account_set_name: (a) => ({ ...profile, display_name: a?.display_name }),
+      account_set_avatar: (a) => ({ ...profile, avatar_file_id: a?.path ? 'f1' : null }),
+      account_sessions: () => [],
+      account_revoke_session: () => null,
+      account_revoke_other_sessions: () => 2,
+      users_search: () => [],
+      rooms_members: () => [],
+      rooms_invite: () => null,
+      rooms_notifications: () => ({ muted: false, notify: 'all' }),
+      rooms_set_notifications: () => null,
+      files_cache_usage: () => ({ bytes: 1, pinned_bytes: 0, entries: 1, max_bytes: 2 }),
+    });
+    const api = createApi(f.transport);
+    expect((await api.profile()).username).toBe('bob');
+    expect((await api.setDisplayName('Robert')).display_name).toBe('Robert');
+    expect((await api.setAvatar('/tmp/me.png')).avatar_file_id).toBe('f1');
+    expect((await api.setAvatar(null)).avatar_file_id).toBeNull();
+    await api.sessions();
+    await api.revokeSession('s2');
+    expect(await api.revokeOtherSessions()).toBe(2);
+    await api.searchUsers('ev');
+    await api.members('r1');
+    await api.invite('r1', 'u2');
+    expect(await api.roomNotifications('r1')).toEqual({ muted: false, notify: 'all' });
+    await api.setRoomNotifications('r1', true, null);
+    expect((await api.cacheUsage()).max_bytes).toBe(2);
+    expect(f.calls).toEqual([
+      { cmd: 'account_profile', args: undefined },
+      { cmd: 'account_set_name', args: { display_name: 'Robert' } },
+      { cmd: 'account_set_avatar', args: { path: '/tmp/me.png' } },
+      { cmd: 'account_set_avatar', args: { path: null } },
+      { cmd: 'account_sessions', args: undefined },
+      { cmd: 'account_revoke_session', args: { session_id: 's2' } },
+      { cmd: 'account_revoke_other_sessions', args: undefined },
+      { cmd: 'users_search', args: { query: 'ev', limit: 20 } },
+      { cmd: 'rooms_members', args: { room_id: 'r1' } },
+      { cmd: 'rooms_invite', args: { room_id: 'r1', user_id: 'u2' } },
+      { cmd: 'rooms_notifications', args: { room_id: 'r1' } },
+      { cmd: 'rooms_set_notifications', args: { room_id: 'r1', muted: true, notify: null } },
+      { cmd: 'files_cache_usage', args: undefined },
+    ]);
+  });
+
   it('turns failures into CmdErrors', async () => {
     const f = fakeTransport({
       auth_login: () => {

@@ -4,12 +4,19 @@
 import type {
   Account,
   Attachment,
+  CacheUsage,
   ClientEvent,
   CmdError,
   Connection,
+  Device,
   DirectoryRoom,
+  Member,
   NewRoom,
+  NotifyLevel,
   OutboxItem,
+  Person,
+  Profile,
+  RoomNotifications,
   RoomSummary,
   SearchHit,
   SearchQuery,
@@ -69,6 +76,15 @@ export function createApi(t: Transport) {
       call<Account>('auth_register', { server_url, username, email, password, display_name }),
     logout: () => call<void>('auth_logout'),
     workspaces: () => call<Workspace[]>('workspaces_list'),
+    // account: profile, devices, people
+    profile: () => call<Profile>('account_profile'),
+    setDisplayName: (display_name: string) => call<Profile>('account_set_name', { display_name }),
+    /** The image at `path` becomes the avatar; `null` clears it. */
+    setAvatar: (path: string | null) => call<Profile>('account_set_avatar', { path }),
+    sessions: () => call<Device[]>('account_sessions'),
+    revokeSession: (session_id: Uuid) => call<void>('account_revoke_session', { session_id }),
+    revokeOtherSessions: () => call<number>('account_revoke_other_sessions'),
+    searchUsers: (query: string, limit = 20) => call<Person[]>('users_search', { query, limit }),
     // rooms
     rooms: () => call<RoomSummary[]>('rooms_list'),
     createRoom: (room: NewRoom) => call<Uuid>('rooms_create', { room }),
@@ -77,6 +93,11 @@ export function createApi(t: Transport) {
     directory: (workspace_id: Uuid) => call<DirectoryRoom[]>('rooms_directory', { workspace_id }),
     openDirect: (workspace_id: Uuid, user_id: Uuid) => call<Uuid>('rooms_open_direct', { workspace_id, user_id }),
     markRead: (room_id: Uuid, seq: number | null = null) => call<void>('rooms_mark_read', { room_id, seq }),
+    members: (room_id: Uuid) => call<Member[]>('rooms_members', { room_id }),
+    invite: (room_id: Uuid, user_id: Uuid) => call<void>('rooms_invite', { room_id, user_id }),
+    roomNotifications: (room_id: Uuid) => call<RoomNotifications>('rooms_notifications', { room_id }),
+    setRoomNotifications: (room_id: Uuid, muted: boolean | null, notify: NotifyLevel | null) =>
+      call<void>('rooms_set_notifications', { room_id, muted, notify }),
     // timeline
     timeline: (room_id: Uuid, before: number | null = null, limit = 100) =>
       call<TimelinePage>('timeline_page', { room_id, before, limit }),
@@ -108,6 +129,7 @@ export function createApi(t: Transport) {
     saveFile: (file_id: Uuid, dest: string) => call<void>('files_save', { file_id, dest }),
     pinFile: (file_id: Uuid, pinned: boolean) => call<void>('files_pin', { file_id, pinned }),
     openFile: (file_id: Uuid) => call<string>('files_open', { file_id }),
+    cacheUsage: () => call<CacheUsage>('files_cache_usage'),
     // search
     search: (query: SearchQuery) => call<SearchHit[]>('search_messages', { query }),
     // settings
@@ -137,6 +159,15 @@ export const desktop = {
     const r = await open({ multiple: true, directory: false });
     if (!r) return [];
     return Array.isArray(r) ? r : [r];
+  },
+  async pickImage(): Promise<string | null> {
+    const { open } = await import('@tauri-apps/plugin-dialog');
+    const r = await open({
+      multiple: false,
+      directory: false,
+      filters: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'gif', 'webp'] }],
+    });
+    return typeof r === 'string' ? r : null;
   },
   async pickSavePath(name: string): Promise<string | null> {
     const { save } = await import('@tauri-apps/plugin-dialog');

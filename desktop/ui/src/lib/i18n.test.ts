@@ -11,6 +11,14 @@ describe('i18n', () => {
     expect([...ru].filter((k) => !en.has(k))).toEqual([]);
   });
 
+  it('every key a component asks for is in the catalog', () => {
+    const sources = import.meta.glob('../components/*.svelte', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+    const en = new Set(messageIds(SOURCES.en));
+    const used = Object.values(sources).flatMap((src) => [...src.matchAll(/\bt\('([a-z0-9-]+)'/g)].map((m) => m[1]));
+    expect(used.length).toBeGreaterThan(50);
+    expect([...new Set(used)].filter((k) => !en.has(k))).toEqual([]);
+  });
+
   it('both catalogs parse without errors', () => {
     for (const l of LOCALES) {
       const b = new FluentBundle(l);

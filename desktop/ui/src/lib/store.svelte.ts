@@ -7,6 +7,7 @@ import type { Api, Unlisten } from './api';
 import { toCmdError } from './api';
 import { dayLabel, negotiate, translator, type Locale, type Translate } from './i18n';
 import { banner, filterRooms, queuedCount, totalUnread } from './rooms';
+import { percent, workspaceTabs } from './account';
 import { buildRows, oldestSeq, prepend, removeIds, replace, upsert } from './timeline';
 import type {
   Account,
@@ -14,10 +15,12 @@ import type {
   CmdError,
   Connection,
   OutboxItem,
+  Profile,
   RoomSummary,
   Settings,
   TimelineItem,
   Uuid,
+  Workspace,
 } from './types';
 
 const PAGE = 100;
@@ -39,6 +42,12 @@ export class AppStore {
   connection = $state<Connection>({ state: 'offline', last_sync: null });
   outbox = $state<OutboxItem[]>([]);
   uploads = $state<Record<string, number>>({});
+  /** Downloads under way: percent, or null when the size is not known. */
+  downloads = $state<Record<string, number | null>>({});
+  workspaces = $state<Workspace[]>([]);
+  profile = $state<Profile | null>(null);
+  /** Avatar pictures by file id, as `data:` URLs (null: none to show). */
+  avatars = $state<Record<string, string | null>>({});
   settings = $state<Settings | null>(null);
   systemLanguage = $state<Locale>('en');
   error = $state<CmdError | null>(null);
@@ -63,6 +72,16 @@ export class AppStore {
 
   get room(): RoomSummary | null {
     return this.rooms.find((r) => r.id === this.roomId) ?? null;
+  }
+
+  get workspaceTabs() {
+    return workspaceTabs(this.workspaces, this.rooms);
+  }
+
+  /** The workspace new rooms and direct messages go to: the one chosen,
+   * else the open room's, else the first. */
+  get currentWorkspace(): Uuid | null {
+    return this.workspace ?? this.room?.workspace_id ?? this.workspaces[0]?.id ?? this.rooms[0]?.workspace_id ?? null;
   }
 
   get queued(): number {
@@ -137,10 +156,17 @@ export class AppStore {
       this.items = [];
       this.roomId = null;
       this.outbox = [];
+      this.profile = null;
+      this.workspaces = [];
+      this.workspace = null;
     }
   }
 
   private async afterSignIn(): Promise<void> {
+    // Names and the profile come from the server: offline, the switcher
+    // and the profile chip make do without them until the next sign-in.
+    void this.refreshWorkspaces();
+    void this.refreshProfile();
     await Promise.all([this.refreshRooms(), this.refreshOutbox(), this.refreshConnection()]);
     if (!this.roomId && this.rooms.length) await this.openRoom(filterRooms(this.rooms, '')[0]?.id ?? this.rooms[0].id);
   }
@@ -148,6 +174,47 @@ export class AppStore {
   async refreshRooms(): Promise<void> {
     if (!this.account) return;
     this.rooms = await this.api.rooms();
+    // A room in a workspace not known yet: its name is on the server.
+    const known = new Set(this.workspaces.map((w) => w.id));
+    if (this.workspaces.length && this.rooms.some((r) => !known.has(r.workspace_id))) void this.refreshWorkspaces();
+  }
+
+  async refreshWorkspaces(): Promise<void> {
+    if (!this.account) return;
+    try {
+      this.workspaces = await this.api.workspaces();
+    } catch {
+      // Offline: keep what is known.
+    }
+  }
+
+  async refreshProfile(): Promise<void> {
+    if (!this.account) return;
+    try {
+      this.setProfile(await this.api.profile());
+    } catch {
+      // Offline: keep what is known.
+    }
+  }
+
+  setProfile(p: Profile): void {
+    this.profile = p;
+    if (p.avatar_file_id) void this.avatar(p.avatar_file_id);
+  }
+
+  /** The avatar picture for `fileId`, fetched once. */
+  async avatar(fileId: Uuid): Promise<string | null> {
+    if (fileId in this.avatars) return this.avatars[fileId];
+    this.avatars = { ...this.avatars, [fileId]: null };
+    try {
+      const url = await this.api.thumbnail(fileId, 'small');
+      this.avatars = { ...this.avatars, [fileId]: url };
+      return url;
+    } catch {
+      const { [fileId]: _, ...rest } = this.avatars;
+      this.avatars = rest;
+      return null;
+    }
   }
 
   async refreshOutbox(): Promise<void> {
@@ -265,12 +332,25 @@ export class AppStore {
         case 'upload_progress':
           this.uploads = { ...this.uploads, [e.file_id]: e.total ? Math.round((100 * e.sent) / e.total) : 0 };
           break;
+        case 'download_progress':
+          if (e.total !== null && e.received >= e.total) this.downloadDone(e.file_id);
+          else this.downloads = { ...this.downloads, [e.file_id]: percent(e.received, e.total) };
+          break;
+        case 'file_cache_changed':
+          this.downloadDone(e.file_id);
+          break;
         default:
           break;
       }
     } catch (err) {
       this.error = toCmdError(err);
     }
+  }
+
+  private downloadDone(fileId: Uuid): void {
+    if (!(fileId in this.downloads)) return;
+    const { [fileId]: _, ...rest } = this.downloads;
+    this.downloads = rest;
   }
 
   async send(body: string, replyTo: Uuid | null = null): Promise<boolean> {

@@ -191,3 +191,59 @@ describe('AppStore room settings', () => {
     expect(store.items).toEqual([]);
   });
 });
+
+describe('AppStore account, workspaces and downloads', () => {
+  it('loads workspace names and the profile with its avatar after sign-in', async () => {
+    const { f, store } = setup();
+    const extra = {
+      workspaces_list: () => [{ id: 'w', slug: 'demo', name: 'Demo Company', kind: 'client' }],
+      account_profile: () => ({ user_id: ME, username: 'bob', display_name: 'Bob', email: 'b@x', avatar_file_id: 'pic' }),
+      files_thumbnail: (a: Record<string, unknown> | undefined) => `data:image/png;base64,${a?.file_id}`,
+    };
+    const base = f.transport;
+    store.api = createApi({
+      ...base,
+      invoke: async <T,>(cmd: string, args?: Record<string, unknown>): Promise<T> => {
+        const h = (extra as Record<string, (a?: Record<string, unknown>) => unknown>)[cmd];
+        return h ? (h(args) as T) : base.invoke<T>(cmd, args);
+      },
+    });
+    await store.start();
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.workspaceTabs).toEqual([{ id: 'w', name: 'Demo Company', unread: 2 }]);
+    expect(store.currentWorkspace).toBe('w');
+    expect(store.profile?.display_name).toBe('Bob');
+    expect(store.avatars.pic).toBe('data:image/png;base64,pic');
+    // Signing out forgets them.
+    await store.logout().catch(() => {});
+    expect(store.profile).toBeNull();
+    expect(store.workspaces).toEqual([]);
+  });
+
+  it('works offline without names or a profile', async () => {
+    const { store } = setup();
+    await store.start();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.error).toBeNull();
+    expect(store.profile).toBeNull();
+    // The workspace still shows, by the start of its id.
+    expect(store.workspaceTabs).toEqual([{ id: 'w', name: 'w', unread: 2 }]);
+  });
+
+  it('follows download progress until the file is in the cache', async () => {
+    const { f, store } = setup();
+    await store.start();
+    f.emit(EVENT, { type: 'download_progress', file_id: 'f1', received: 0, total: 400 });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.downloads).toEqual({ f1: 0 });
+    f.emit(EVENT, { type: 'download_progress', file_id: 'f1', received: 100, total: 400 });
+    f.emit(EVENT, { type: 'download_progress', file_id: 'f2', received: 10, total: null });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.downloads).toEqual({ f1: 25, f2: null });
+    f.emit(EVENT, { type: 'download_progress', file_id: 'f1', received: 400, total: 400 });
+    f.emit(EVENT, { type: 'file_cache_changed', file_id: 'f2' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.downloads).toEqual({});
+  });
+});

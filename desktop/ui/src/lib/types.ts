@@ -211,3 +211,56 @@ export interface CmdError {
   status: number | null;
   transient: boolean;
 }
+
+/** The caller's profile. */
+export interface Profile {
+  user_id: Uuid;
+  username: string;
+  display_name: string;
+  email: string;
+  avatar_file_id: Uuid | null;
+}
+
+/** Another person, as a search finds them. */
+export interface Person {
+  user_id: Uuid;
+  username: string;
+  display_name: string;
+  avatar_file_id: Uuid | null;
+  bot: boolean;
+}
+
+/** One signed-in device. */
+export interface Device {
+  id: Uuid;
+  device_name: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: number;
+  last_seen_at: number;
+  current: boolean;
+}
+
+export type RoomRole = 'owner' | 'moderator' | 'member' | string;
+
+export interface Member {
+  user_id: Uuid;
+  username: string;
+  name: string;
+  role: RoomRole;
+  state: MemberState;
+}
+
+export type NotifyLevel = 'all' | 'mentions' | 'none';
+
+export interface RoomNotifications {
+  muted: boolean;
+  notify: NotifyLevel;
+}
+
+export interface CacheUsage {
+  bytes: number;
+  pinned_bytes: number;
+  entries: number;
+  max_bytes: number;
+}

@@ -1,0 +1,121 @@
+// Scrolling a long history in the real window (called from run.mjs with
+// the server up). A profile of its own is filled with TERN_E2E_HISTORY
+// (default 100,000) messages in one room by the seed_history example
+// (client-core's import path), the app opens it, and the page scrolls the
+// timeline up by a fixed step every animation frame, the way a fast
+// wheel or a held key would, while it records every frame's time and the
+// number of rows in the DOM. Figures go to <shots>/scroll.json.
+
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { session } from './citizen.mjs';
+
+const run = promisify(execFile);
+
+/** The q-quantile of sorted numbers. */
+function quantile(sorted, q) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+export async function scroll(ctx) {
+  const { rest, alice, ws, until, sleep, log, shots, appBin, target, tmp, start, stopGroup, freePort, xdg, base } = ctx;
+  const count = Number(process.env.TERN_E2E_HISTORY ?? 100_000);
+  const seconds = Number(process.env.TERN_E2E_SCROLL_SECS ?? 15);
+
+  // The room, on the server; its log continues in the profile.
+  const bob = await rest('POST', '/api/v1/auth/login', null, { login: 'bob', password: 'tern-demo' });
+  const room = await rest('POST', `/api/v1/workspaces/${ws.id}/rooms`, alice.access_token, {
+    kind: 'channel',
+    name: 'history',
+    visibility: 'public',
+    members: [bob.user_id],
+  });
+  const { last_seq: lastSeq } = await rest('GET', `/api/v1/rooms/${room.id}`, alice.access_token);
+  const env = {
+    ...xdg,
+    XDG_DATA_HOME: join(tmp, 'history-data'),
+    XDG_CACHE_HOME: join(tmp, 'history-cache'),
+    XDG_CONFIG_HOME: join(tmp, 'history-config'),
+  };
+  const t0 = Date.now();
+  const seeded = await run(
+    join(target, 'debug', 'examples', 'seed_history'),
+    [base, 'bob', 'tern-demo', room.id, String(lastSeq + 1), String(count)],
+    { env: { ...process.env, ...env } },
+  );
+  log(`seeded ${count} messages in ${((Date.now() - t0) / 1000).toFixed(1)} s:`, seeded.stdout.trim());
+
+  // The main profile's app goes first: one instance per session bus.
+  await ctx.browser.deleteSession().catch(() => {});
+  const driverPort = await freePort();
+  const nativePort = await freePort();
+  const driver = start('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], env);
+  await until('tauri-driver', async () => (await fetch(`http://127.0.0.1:${driverPort}/status`).catch(() => null)) !== null);
+  const browser = await session(driverPort, appBin);
+  try {
+    await browser.setWindowRect(0, 0, 1100, 720);
+    await browser.$('button[data-room="history"]').waitForDisplayed({ timeout: 30_000 });
+    await browser.$('button[data-room="history"]').click();
+    await browser.$(`.msg[data-body^="#${count} "]`).waitForDisplayed({ timeout: 30_000 });
+    await sleep(500);
+
+    // Scroll up by `step` pixels a frame for `seconds`, in the page.
+    const step = 120;
+    await browser.execute(
+      (step, ms) => {
+        const vp = document.getElementById('timeline');
+        const r = { frames: [], rows: [], done: false };
+        window.__scroll = r;
+        let last = performance.now();
+        const end = last + ms;
+        function frame(now) {
+          r.frames.push(now - last);
+          last = now;
+          r.rows.push(vp.querySelectorAll('.window > div').length);
+          vp.scrollTop = Math.max(0, vp.scrollTop - step);
+          if (now < end) requestAnimationFrame(frame);
+          else r.done = true;
+        }
+        requestAnimationFrame(frame);
+      },
+      step,
+      seconds * 1000,
+    );
+    await until('the scroll run', async () => browser.execute(() => window.__scroll.done), seconds + 30);
+    const r = await browser.execute(() => {
+      const msgs = [...document.querySelectorAll('#timeline .msg')];
+      const top = msgs[0]?.dataset.body ?? '';
+      return { frames: window.__scroll.frames.slice(1), rows: window.__scroll.rows, top };
+    });
+    await browser.saveScreenshot(join(shots, '14-history.png'));
+    log('screenshot 14-history');
+    const topNumber = Number(/^#(\d+) /.exec(r.top)?.[1] ?? NaN);
+    const passed = count - topNumber;
+    const sorted = [...r.frames].sort((a, b) => a - b);
+    const figures = {
+      messages_in_room: count,
+      seconds,
+      step_px_per_frame: step,
+      frames: r.frames.length,
+      frame_ms: {
+        median: +quantile(sorted, 0.5).toFixed(1),
+        p95: +quantile(sorted, 0.95).toFixed(1),
+        p99: +quantile(sorted, 0.99).toFixed(1),
+        max: +sorted[sorted.length - 1].toFixed(1),
+      },
+      over_50ms: r.frames.filter((f) => f > 50).length,
+      dom_rows_max: Math.max(...r.rows),
+      messages_scrolled: passed,
+    };
+    mkdirSync(shots, { recursive: true });
+    writeFileSync(join(shots, 'scroll.json'), JSON.stringify(figures, null, 2) + '\n');
+    log('scroll:', JSON.stringify(figures));
+    if (!(passed > 300)) throw new Error(`scrolled only ${passed} messages (top row: ${r.top})`);
+    if (figures.dom_rows_max > 200) throw new Error(`${figures.dom_rows_max} rows in the DOM`);
+  } finally {
+    await browser.deleteSession().catch(() => {});
+    await stopGroup(driver);
+  }
+}
