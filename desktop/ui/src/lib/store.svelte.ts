@@ -25,6 +25,23 @@ import type {
 
 const PAGE = 100;
 
+/** Orders the answers of fetches of one thing. Events are handled
+ * concurrently and the Rust side may answer two fetches out of order; an
+ * answer to a fetch started earlier than one already applied is dropped,
+ * so a stale room list never overwrites a fresh one. */
+export class Fetches {
+  private started = 0;
+  private applied = 0;
+
+  async run<T>(fetch: () => Promise<T>, apply: (v: T) => void): Promise<void> {
+    const n = ++this.started;
+    const v = await fetch();
+    if (n < this.applied) return;
+    this.applied = n;
+    apply(v);
+  }
+}
+
 export class AppStore {
   api: Api;
   account = $state<Account | null>(null);
@@ -173,7 +190,7 @@ export class AppStore {
 
   async refreshRooms(): Promise<void> {
     if (!this.account) return;
-    this.rooms = await this.api.rooms();
+    await this.roomFetches.run(() => this.api.rooms(), (rooms) => (this.rooms = rooms));
     // A room in a workspace not known yet: its name is on the server.
     const known = new Set(this.workspaces.map((w) => w.id));
     if (this.workspaces.length && this.rooms.some((r) => !known.has(r.workspace_id))) void this.refreshWorkspaces();
@@ -219,8 +236,11 @@ export class AppStore {
 
   async refreshOutbox(): Promise<void> {
     if (!this.account) return;
-    this.outbox = await this.api.outbox();
+    await this.outboxFetches.run(() => this.api.outbox(), (items) => (this.outbox = items));
   }
+
+  private roomFetches = new Fetches();
+  private outboxFetches = new Fetches();
 
   /** Counts connection events, so that a state fetched before an event
    * that arrived while the fetch was in flight does not overwrite it. */

@@ -62,6 +62,8 @@ function setup() {
     connection: { state: 'online', last_sync: 1 } as { state: string; last_sync: number | null },
     // Holds the answer to `connection_get` until resolved.
     gate: Promise.resolve() as Promise<void>,
+    // Holds the answer to `rooms_list` until resolved.
+    roomsGate: Promise.resolve() as Promise<void>,
   };
   const f = fakeTransport({
     settings_get: () => ({
@@ -69,7 +71,11 @@ function setup() {
       system_language: 'ru',
     }),
     session_get: () => ({ server_url: 'http://h', account }),
-    rooms_list: () => db.rooms,
+    rooms_list: async () => {
+      const r = db.rooms;
+      await db.roomsGate;
+      return r;
+    },
     outbox_list: () => db.outbox,
     connection_get: async () => {
       const c = db.connection;
@@ -148,6 +154,25 @@ describe('AppStore', () => {
     // With no event in between, a fetch is taken as it is.
     await store.refreshConnection();
     expect(store.connection.state).toBe('syncing');
+  });
+
+  it('never lets a room list fetched earlier overwrite one fetched later', async () => {
+    const { f, db, store } = setup();
+    await store.start();
+    // The first fetch reads the old list and answers last.
+    let open = () => {};
+    db.roomsGate = new Promise<void>((r) => (open = r));
+    f.emit(EVENT, { type: 'room_list_changed' });
+    await new Promise((r) => setTimeout(r, 0));
+    db.roomsGate = Promise.resolve();
+    db.rooms = [room('general'), room('random'), room('dm', 1)];
+    f.emit(EVENT, { type: 'room_list_changed' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.unread).toBe(1);
+    open();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.rooms.map((r) => r.id)).toEqual(['general', 'random', 'dm']);
+    expect(store.unread).toBe(1);
   });
 
   it('keeps the error of a failed sign-in', async () => {
