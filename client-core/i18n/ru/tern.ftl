@@ -347,11 +347,58 @@ core-error-not-signed-in = Вход не выполнен
 core-error-store = Сбой локальной базы данных (подробности в журнале)
 core-error-io = Не удаётся использовать файл { $path }
 core-error-protocol = Не удаётся прочитать ответ сервера
-core-error-invalid-input = Это невозможно: { $detail }
 core-error-not-found = Здесь этого нет (возможно, удалено)
 core-error-secrets = Не удаётся сохранить или прочитать токены входа (подробности в журнале)
 core-error-source-gone = Файла для отправки больше нет: { $path }
 core-error-shutdown = Tern завершает работу
+
+## Почему ввод не принят (Error::InvalidInput из client-core, по одному на проверку)
+
+core-invalid-file-cache-too-small = Кэш файлов должен вмещать не меньше { $min } байт, а не { $bytes }
+core-invalid-profile-name = Имя профиля «{ $name }» не подходит: используйте от 1 до 64 знаков из A-Z a-z 0-9 _ . -
+core-invalid-message-body = В сообщении должно быть от 1 до { $max } { $max ->
+        [one] символа
+       *[other] символов
+    }, не только пробелы
+core-invalid-caption-too-long = В подписи может быть не больше { $max } { $max ->
+        [one] символа
+       *[other] символов
+    }
+core-invalid-not-a-file = { $path } — не файл
+core-invalid-path-not-utf8 = Путь { $path } не в кодировке UTF-8, его нельзя сохранить
+core-invalid-not-own-message = Изменять можно только свои сообщения
+core-invalid-reaction = Реакция должна занимать от 1 до { $max } { $max ->
+        [one] байта
+       *[other] байт
+    }
+core-invalid-direct-room = Личную переписку открывают с человеком, а не создают как комнату
+core-invalid-room-name = В названии комнаты должно быть от 1 до { $max } { $max ->
+        [one] символа
+       *[other] символов
+    }
+core-invalid-outbox-item-sending = Это как раз отправляется; попробуйте чуть позже
+core-invalid-event-in-other-room = Событие { $event } относится к другой комнате
+core-invalid-event-seq-gap = Импортируемые события должны идти подряд, без пропусков
+core-invalid-display-name = В отображаемом имени должно быть от 1 до { $max } { $max ->
+        [one] символа
+       *[other] символов
+    }, без управляющих символов
+core-invalid-avatar-missing = Файла { $path } для аватара нет
+core-invalid-avatar-size = Аватар должен быть файлом изображения от 1 до { $max } { $max ->
+        [one] байта
+       *[other] байт
+    }: { $path }
+core-invalid-avatar-not-image = { $path } — не изображение PNG, JPEG, GIF или WebP
+core-invalid-revoke-own-session = Это сеанс этого устройства: просто выйдите из учётной записи
+core-invalid-user-search-too-long = В поиске людей может быть не больше { $max } { $max ->
+        [one] символа
+       *[other] символов
+    }
+core-invalid-user-search-limit = Поиск людей показывает от 1 до 100 человек, а не { $limit }
+core-invalid-target-never-sent = Сообщение, к которому это относится, так и не было отправлено
+core-invalid-certificate-not-pem = Файл корневого сертификата { $path } — не читаемый файл PEM
+core-invalid-certificate-empty = В файле корневого сертификата { $path } нет сертификата
+core-invalid-certificate-unreadable = Не удаётся прочитать файл корневого сертификата { $path }
 
 ## Терминальный клиент (tern): запуск и ошибки в клавишах
 

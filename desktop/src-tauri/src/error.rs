@@ -112,6 +112,15 @@ mod tests {
         assert_eq!(e.server_code.as_deref(), Some("invalid_credentials"));
         assert_eq!(e.status, Some(401));
         assert!(!e.transient);
+        // Refused input: its code, and its English `Display` as the
+        // message (what the window shows for `invalid_input`).
+        let e: CmdError = Error::from(tern_client_core::Invalid::NotOwnMessage).into();
+        assert_eq!(e.code, "invalid_input");
+        assert_eq!(
+            e.message,
+            "invalid input: only your own messages can be edited"
+        );
+        assert!(!e.transient);
         let json = serde_json::to_value(CmdError::from(Error::NotSignedIn)).unwrap_or_default();
         assert_eq!(json["code"], "not_signed_in");
         assert!(CODES.iter().all(|c| !c.is_empty()));
