@@ -82,12 +82,29 @@ pub fn quit_on_signals<R: Runtime>(app: &AppHandle<R>) {
     let _ = app;
 }
 
-/// Brings the main window forward.
+/// Brings the main window forward: shown, restored and focused.
 pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(w) = app.get_webview_window("main") {
-        let _ = w.unminimize();
-        let _ = w.show();
-        let _ = w.set_focus();
+    let Some(w) = app.get_webview_window("main") else {
+        return;
+    };
+    let minimized = w.is_minimized().unwrap_or(false);
+    let _ = w.unminimize();
+    let _ = w.show();
+    let _ = w.set_focus();
+    if minimized {
+        // The window comes back from minimized after this returns, and
+        // until it has, focusing it does nothing (on Linux the request is
+        // dropped): focus it once it is back.
+        tauri::async_runtime::spawn(async move {
+            for _ in 0..100 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                if !w.is_minimized().unwrap_or(true) {
+                    let _ = w.set_focus();
+                    return;
+                }
+            }
+            tracing::info!("the window did not come back from minimized");
+        });
     }
 }
 
