@@ -5,6 +5,8 @@
 // timeline up by a fixed step every animation frame, the way a fast
 // wheel or a held key would, while it records every frame's time and the
 // number of rows in the DOM. Figures go to <shots>/scroll.json.
+// TERN_E2E_HISTORY, TERN_E2E_SCROLL_SECS and TERN_E2E_SCROLL_STEP (pixels
+// a frame, default 120) change the run.
 
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -62,7 +64,7 @@ export async function scroll(ctx) {
     await sleep(500);
 
     // Scroll up by `step` pixels a frame for `seconds`, in the page.
-    const step = 120;
+    const step = Number(process.env.TERN_E2E_SCROLL_STEP ?? 120);
     await browser.execute(
       (step, ms) => {
         const vp = document.getElementById('timeline');
