@@ -947,8 +947,9 @@ impl Client {
             let now = now_ms();
             tx.execute(
                 "INSERT INTO rooms (id, workspace_id, kind, visibility, name, topic, created_by,
-                     created_at, last_activity, membership, role, local_only)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 'joined', 'owner', 1)",
+                     created_at, last_activity, membership, role, local_only, notify)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 'joined', 'owner', 1,
+                     CASE ?3 WHEN 'direct' THEN 'all' ELSE 'mentions' END)",
                 params![
                     local.to_string(),
                     r.workspace_id.to_string(),

@@ -532,14 +532,14 @@ fn profile_devices_people_and_room_info() {
 
     // The room's notification setting.
     let n: Value = d.ok("rooms_notifications", json!({"room_id": room.id}));
-    assert_eq!(n, json!({"muted": false, "notify": "all"}));
+    assert_eq!(n, json!({"muted": false, "notify": "mentions"}));
     let () = d.ok(
         "rooms_set_notifications",
-        json!({"room_id": room.id, "notify": "mentions"}),
+        json!({"room_id": room.id, "notify": "all"}),
     );
-    wait_for(20, "mentions only", || {
+    wait_for(20, "every message", || {
         let n: Value = d.ok("rooms_notifications", json!({"room_id": room.id}));
-        (n["notify"] == "mentions").then_some(())
+        (n["notify"] == "all").then_some(())
     });
     let e = d.err("rooms_set_notifications", json!({"room_id": room.id}));
     assert_eq!(e["code"], "invalid_input");

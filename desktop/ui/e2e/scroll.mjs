@@ -5,6 +5,8 @@
 // timeline up by a fixed step every animation frame, the way a fast
 // wheel or a held key would, while it records every frame's time and the
 // number of rows in the DOM. Figures go to <shots>/scroll.json.
+// TERN_E2E_HISTORY, TERN_E2E_SCROLL_SECS and TERN_E2E_SCROLL_STEP (pixels
+// a frame, default 120) change the run.
 
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -62,11 +64,11 @@ export async function scroll(ctx) {
     await sleep(500);
 
     // Scroll up by `step` pixels a frame for `seconds`, in the page.
-    const step = 120;
+    const step = Number(process.env.TERN_E2E_SCROLL_STEP ?? 120);
     await browser.execute(
       (step, ms) => {
         const vp = document.getElementById('timeline');
-        const r = { frames: [], rows: [], done: false };
+        const r = { frames: [], rows: [], heights: [], atTop: [], done: false };
         window.__scroll = r;
         let last = performance.now();
         const end = last + ms;
@@ -74,6 +76,10 @@ export async function scroll(ctx) {
           r.frames.push(now - last);
           last = now;
           r.rows.push(vp.querySelectorAll('.window > div').length);
+          // The history's height grows when an older page arrives; at the
+          // top, the scroll waits for one.
+          r.heights.push(vp.scrollHeight);
+          r.atTop.push(vp.scrollTop === 0);
           vp.scrollTop = Math.max(0, vp.scrollTop - step);
           if (now < end) requestAnimationFrame(frame);
           else r.done = true;
@@ -87,7 +93,8 @@ export async function scroll(ctx) {
     const r = await browser.execute(() => {
       const msgs = [...document.querySelectorAll('#timeline .msg')];
       const top = msgs[0]?.dataset.body ?? '';
-      return { frames: window.__scroll.frames.slice(1), rows: window.__scroll.rows, top };
+      const s = window.__scroll;
+      return { frames: s.frames.slice(1), rows: s.rows, heights: s.heights, atTop: s.atTop.slice(1), top };
     });
     await browser.saveScreenshot(join(shots, '14-history.png'));
     log('screenshot 14-history');
@@ -106,6 +113,10 @@ export async function scroll(ctx) {
         max: +sorted[sorted.length - 1].toFixed(1),
       },
       over_50ms: r.frames.filter((f) => f > 50).length,
+      // Of those, the frames in which an older page arrived.
+      over_50ms_with_a_page: r.frames.filter((f, i) => f > 50 && r.heights[i + 1] > r.heights[i] + 1000).length,
+      pages_arrived: r.heights.filter((h, i) => i > 0 && h > r.heights[i - 1] + 1000).length,
+      frames_stalled_at_top: r.atTop.filter(Boolean).length,
       dom_rows_max: Math.max(...r.rows),
       messages_scrolled: passed,
     };

@@ -75,9 +75,23 @@ export function dayLabel(t: Translate, locale: Locale, ms: number, now = Date.no
   const diff = Math.round((day(now) - day(ms)) / 86_400_000);
   if (diff === 0) return t('today');
   if (diff === 1) return t('yesterday');
-  return new Date(ms).toLocaleDateString(locale, { day: 'numeric', month: 'long', year: 'numeric' });
+  return formatter(dayFormats, locale, { day: 'numeric', month: 'long', year: 'numeric' }).format(ms);
+}
+
+// One formatter per locale and use: `toLocale*String` with options builds
+// a new one on every call, which costs WebKit a fraction of a millisecond
+// for each message a scrolling timeline draws.
+const dayFormats = new Map<Locale, Intl.DateTimeFormat>();
+const timeFormats = new Map<Locale, Intl.DateTimeFormat>();
+function formatter(cache: Map<Locale, Intl.DateTimeFormat>, locale: Locale, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  let f = cache.get(locale);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    cache.set(locale, f);
+  }
+  return f;
 }
 
 export function timeLabel(locale: Locale, ms: number): string {
-  return new Date(ms).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+  return formatter(timeFormats, locale, { hour: '2-digit', minute: '2-digit' }).format(ms);
 }
