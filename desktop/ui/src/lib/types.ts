@@ -206,7 +206,10 @@ export type ClientEvent =
 /** Every command fails with this (desktop/src-tauri/src/error.rs). */
 export interface CmdError {
   code: string;
+  /** English, with every detail: for logs, never shown. */
   message: string;
+  /** What to show: the failure in the app's language. */
+  text: string;
   server_code: string | null;
   status: number | null;
   transient: boolean;
