@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tern_client_core::i18n::Translator;
 use tern_client_core::{Client, ClientConfig, SecretsBackend};
 
@@ -168,6 +168,7 @@ fn forward_events<R: Runtime>(app: AppHandle<R>, client: Client) {
         crate::desktop::update_badge(&app).await;
         while let Some(e) = events.recv().await {
             if let Some(e) = Event::from_core(e) {
+                let e = e.worded(&app.state::<AppState>().translator());
                 crate::desktop::on_event(&app, &e).await;
                 if let Err(err) = app.emit(EVENT, &e) {
                     tracing::warn!(error = %err, "cannot forward an event to the window");

@@ -473,6 +473,47 @@ fn refused_input_is_worded_in_the_apps_language() {
     assert_eq!(cache, "The file cache must be 16 to 1048576 MB");
 }
 
+/// A write the server refuses fails in the outbox with its reason kept in
+/// English; the window gets it in the app's language too, in the outbox
+/// list and in the event that tells of it.
+#[test]
+fn a_refused_write_is_told_in_the_apps_language() {
+    use tern_desktop::dto::OutboxState;
+    let s = Server::start();
+    let d = Desktop::new();
+    let _ = signed_in_with_room(&d, &s, "nowhere");
+    let v: Value = d.ok("settings_get", json!({}));
+    let mut settings = v["settings"].clone();
+    settings["language"] = json!("ru");
+    let () = d.ok("settings_set", json!({"settings": settings}));
+    // A room in a workspace that is not there: queued, then refused.
+    let local: String = d.ok(
+        "rooms_create",
+        json!({"room": {"workspace_id": "01a212b9-0000-7000-8000-000000000000",
+                        "kind": "channel", "name": "nowhere", "visibility": "public",
+                        "topic": null}}),
+    );
+    let failed = |state: &OutboxState| match state {
+        OutboxState::Failed { reason, text } => Some((reason.clone(), text.clone())),
+        _ => None,
+    };
+    let (txn, (reason, text)) = wait_for(20, "the room's creation to fail", || {
+        d.ok::<Vec<OutboxItem>>("outbox_list", json!({}))
+            .into_iter()
+            .filter(|o| o.room_id.to_string() == local)
+            .find_map(|o| Some((o.txn_id.clone(), failed(&o.state)?)))
+    });
+    assert_eq!(reason, "server answered 404 not_found: workspace not found");
+    assert_eq!(text, "На сервере этого нет, или вам это не видно");
+    wait_for(20, "the event of the failure", || {
+        d.saw(|e| {
+            matches!(e, Event::OutboxItem { txn_id, state, .. }
+            if *txn_id == txn && failed(state).is_some_and(|(_, t)| t == text))
+        })
+        .then_some(())
+    });
+}
+
 /// A valid 1×1 PNG.
 const PNG_1X1: &str =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";

@@ -10,7 +10,11 @@ use crate::state::AppState;
 pub async fn outbox_list(state: State<'_, AppState>) -> CmdResult<Vec<OutboxItem>> {
     let result: CmdResult<_> = async {
         let items = state.client().await?.outbox().await?;
-        Ok(items.into_iter().map(Into::into).collect())
+        let tr = state.translator();
+        Ok(items
+            .into_iter()
+            .map(|i| OutboxItem::from(i).worded(&tr))
+            .collect())
     }
     .await;
     state.worded(result)

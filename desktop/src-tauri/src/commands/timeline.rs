@@ -20,7 +20,7 @@ pub async fn timeline_page(
             .await?
             .timeline(room_id, before, limit.unwrap_or(100))
             .await?;
-        Ok(page.into())
+        Ok(TimelinePage::from(page).worded(&state.translator()))
     }
     .await;
     state.worded(result)
@@ -31,8 +31,11 @@ pub async fn timeline_message(
     state: State<'_, AppState>,
     id: Uuid,
 ) -> CmdResult<Option<TimelineItem>> {
-    let result: CmdResult<_> =
-        async { Ok(state.client().await?.message(id).await?.map(Into::into)) }.await;
+    let result: CmdResult<_> = async {
+        let item = state.client().await?.message(id).await?;
+        Ok(item.map(|i| TimelineItem::from(i).worded(&state.translator())))
+    }
+    .await;
     state.worded(result)
 }
 

@@ -53,7 +53,8 @@ export type OutboxState =
   | { state: 'pending' }
   | { state: 'sending' }
   | { state: 'retrying'; attempts: number; next_attempt_at: number; last_error: string }
-  | { state: 'failed'; reason: string }
+  /** `reason` is English (for logs); `text` says it in the app's language. */
+  | { state: 'failed'; reason: string; text: string }
   | { state: 'delivered' }
   | { state: 'discarded' };
 
