@@ -114,7 +114,6 @@ close = Close
 
 error-network = Cannot reach the server.
 error-invalid-credentials = Wrong login or password.
-error-invalid-input = { $message }
 error-generic = Something went wrong: { $message }
 
 ## Rooms: directory, creation, info

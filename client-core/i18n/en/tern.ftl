@@ -386,3 +386,16 @@ tui-keys-unknown-key = Unknown key “{ $key }” for { $action } in [keys] of t
 
 tray-show = Show Tern
 tray-quit = Quit
+
+## Desktop app: its own errors (client-core's are the core-* above)
+
+desktop-error-io = Cannot read or write a file here (details in the log)
+desktop-invalid-language = The language must be the system's, English or Russian, not “{ $language }”
+desktop-invalid-cache-size = The file cache must be { $min } to { $max } MB
+desktop-invalid-server-url-scheme = The server address { $url } must start with http:// or https://
+desktop-invalid-server-url-host = The server address { $url } must name a host
+desktop-invalid-login-required = Enter a username or email and a password
+desktop-invalid-nothing-to-change = Nothing to change
+desktop-invalid-avatar-not-chosen = Choose an image for the avatar
+desktop-invalid-pasted-size = A pasted file must be 1 to { $max } bytes
+desktop-invalid-save-not-chosen = Choose where to save the file

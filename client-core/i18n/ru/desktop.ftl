@@ -116,7 +116,6 @@ close = Закрыть
 
 error-network = Сервер недоступен.
 error-invalid-credentials = Неверный логин или пароль.
-error-invalid-input = { $message }
 error-generic = Что-то пошло не так: { $message }
 
 ## Комнаты: каталог, создание, сведения

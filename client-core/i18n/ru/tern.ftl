@@ -413,3 +413,19 @@ tui-keys-unknown-key = Неизвестная клавиша «{ $key }» для
 
 tray-show = Показать Tern
 tray-quit = Выйти
+
+## Desktop app: its own errors (client-core's are the core-* above)
+
+desktop-error-io = Не удаётся прочитать или записать файл (подробности в журнале)
+desktop-invalid-language = Язык может быть системным, английским или русским, но не «{ $language }»
+desktop-invalid-cache-size = Файловый кэш может занимать от { $min } до { $max } МБ
+desktop-invalid-server-url-scheme = Адрес сервера { $url } должен начинаться с http:// или https://
+desktop-invalid-server-url-host = В адресе сервера { $url } должно быть имя узла
+desktop-invalid-login-required = Введите имя пользователя или почту и пароль
+desktop-invalid-nothing-to-change = Менять нечего
+desktop-invalid-avatar-not-chosen = Выберите изображение для аватара
+desktop-invalid-pasted-size = Вставленный файл должен занимать от 1 до { $max } { $max ->
+        [one] байта
+       *[other] байт
+    }
+desktop-invalid-save-not-chosen = Выберите, куда сохранить файл

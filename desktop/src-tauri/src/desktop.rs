@@ -30,8 +30,7 @@ pub const NOTICES_PER_BATCH: usize = 3;
 pub fn setup<R: Runtime>(app: &mut tauri::App<R>) -> tauri::Result<()> {
     use tauri::menu::{Menu, MenuItem};
     use tauri::tray::TrayIconBuilder;
-    let language = app.state::<AppState>().settings().language;
-    let tr = tern_client_core::i18n::Translator::new((language != "system").then_some(&*language));
+    let tr = app.state::<AppState>().translator();
     let show = MenuItem::with_id(app, "show", tr.tr("tray-show"), true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", tr.tr("tray-quit"), true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&show, &quit])?;

@@ -14,12 +14,16 @@ pub async fn timeline_page(
     before: Option<i64>,
     limit: Option<u32>,
 ) -> CmdResult<TimelinePage> {
-    let page = state
-        .client()
-        .await?
-        .timeline(room_id, before, limit.unwrap_or(100))
-        .await?;
-    Ok(page.into())
+    let result: CmdResult<_> = async {
+        let page = state
+            .client()
+            .await?
+            .timeline(room_id, before, limit.unwrap_or(100))
+            .await?;
+        Ok(TimelinePage::from(page).worded(&state.translator()))
+    }
+    .await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -27,7 +31,12 @@ pub async fn timeline_message(
     state: State<'_, AppState>,
     id: Uuid,
 ) -> CmdResult<Option<TimelineItem>> {
-    Ok(state.client().await?.message(id).await?.map(Into::into))
+    let result: CmdResult<_> = async {
+        let item = state.client().await?.message(id).await?;
+        Ok(item.map(|i| TimelineItem::from(i).worded(&state.translator())))
+    }
+    .await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -36,7 +45,9 @@ pub async fn timeline_send(
     room_id: Uuid,
     body: String,
 ) -> CmdResult<Uuid> {
-    Ok(state.client().await?.send(room_id, &body).await?)
+    let result: CmdResult<_> =
+        async { Ok(state.client().await?.send(room_id, &body).await?) }.await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -45,7 +56,9 @@ pub async fn timeline_reply(
     reply_to: Uuid,
     body: String,
 ) -> CmdResult<Uuid> {
-    Ok(state.client().await?.reply(reply_to, &body).await?)
+    let result: CmdResult<_> =
+        async { Ok(state.client().await?.reply(reply_to, &body).await?) }.await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -54,12 +67,15 @@ pub async fn timeline_edit(
     message_id: Uuid,
     body: String,
 ) -> CmdResult<String> {
-    Ok(state.client().await?.edit(message_id, &body).await?)
+    let result: CmdResult<_> =
+        async { Ok(state.client().await?.edit(message_id, &body).await?) }.await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn timeline_delete(state: State<'_, AppState>, message_id: Uuid) -> CmdResult<String> {
-    Ok(state.client().await?.delete(message_id).await?)
+    let result: CmdResult<_> = async { Ok(state.client().await?.delete(message_id).await?) }.await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -68,7 +84,9 @@ pub async fn timeline_react(
     message_id: Uuid,
     emoji: String,
 ) -> CmdResult<String> {
-    Ok(state.client().await?.react(message_id, &emoji).await?)
+    let result: CmdResult<_> =
+        async { Ok(state.client().await?.react(message_id, &emoji).await?) }.await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -77,7 +95,9 @@ pub async fn timeline_unreact(
     message_id: Uuid,
     emoji: String,
 ) -> CmdResult<String> {
-    Ok(state.client().await?.unreact(message_id, &emoji).await?)
+    let result: CmdResult<_> =
+        async { Ok(state.client().await?.unreact(message_id, &emoji).await?) }.await;
+    state.worded(result)
 }
 
 /// Fetches older history the store does not hold; the number of events.
@@ -87,11 +107,15 @@ pub async fn timeline_backfill(
     room_id: Uuid,
     limit: Option<u32>,
 ) -> CmdResult<usize> {
-    Ok(state
-        .client()
-        .await?
-        .backfill(room_id, limit.unwrap_or(100))
-        .await?)
+    let result: CmdResult<_> = async {
+        Ok(state
+            .client()
+            .await?
+            .backfill(room_id, limit.unwrap_or(100))
+            .await?)
+    }
+    .await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -100,6 +124,10 @@ pub async fn timeline_typing(
     room_id: Uuid,
     typing: bool,
 ) -> CmdResult<()> {
-    state.client().await?.typing(room_id, typing);
-    Ok(())
+    let result: CmdResult<_> = async {
+        state.client().await?.typing(room_id, typing);
+        Ok(())
+    }
+    .await;
+    state.worded(result)
 }

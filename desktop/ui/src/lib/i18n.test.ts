@@ -46,10 +46,24 @@ describe('i18n', () => {
 
   it('says errors in words and labels days', () => {
     const t = translator('en');
-    expect(errorText(t, { code: 'network', message: '', server_code: null, status: null, transient: true })).toBe('Cannot reach the server.');
-    expect(errorText(t, { code: 'server', message: '', server_code: 'invalid_credentials', status: 401, transient: false })).toBe(
-      'Wrong login or password.',
+    // The Rust side's words, in the app's language, are shown as they are,
+    // never the English log message.
+    const refused = {
+      code: 'invalid_input',
+      message: 'invalid input: message body: 1 to 16000 characters, not only spaces',
+      text: 'В сообщении должно быть от 1 до 16000 символов, не только пробелы',
+      server_code: null,
+      status: null,
+      transient: false,
+    };
+    expect(errorText(translator('ru'), refused)).toBe(refused.text);
+    // An error raised on this side has no words of its own.
+    expect(errorText(t, { code: 'network', message: '', text: '', server_code: null, status: null, transient: true })).toBe(
+      'Cannot reach the server.',
     );
+    expect(
+      errorText(translator('ru'), { code: 'server', message: '', text: '', server_code: 'invalid_credentials', status: 401, transient: false }),
+    ).toBe('Неверный логин или пароль.');
     const now = new Date(2026, 10, 25, 12).getTime();
     expect(dayLabel(t, 'en', now - 3600_000, now)).toBe('Today');
     expect(dayLabel(t, 'en', now - 86_400_000, now)).toBe('Yesterday');

@@ -58,11 +58,13 @@ export function translator(locale: Locale): Translate {
   };
 }
 
-/** A user-facing sentence for a failed command. */
+/** A user-facing sentence for a failed command: the Rust side's own
+ * words, already in the app's language (`text`); for an error raised on
+ * this side, which has none, the catalog's. */
 export function errorText(t: Translate, e: CmdError): string {
+  if (e.text) return e.text;
   if (e.code === 'network') return t('error-network');
   if (e.server_code === 'invalid_credentials') return t('error-invalid-credentials');
-  if (e.code === 'invalid_input') return t('error-invalid-input', { message: e.message });
   return t('error-generic', { message: e.message });
 }
 
