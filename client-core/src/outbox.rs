@@ -900,6 +900,56 @@ pub(crate) async fn run(shared: std::sync::Arc<Shared>) {
 mod tests {
     use super::*;
 
+    /// The transaction that stores a row claims it for a waiting worker,
+    /// and only then: a busy worker (the hint unset) or a client shutting
+    /// down leaves the row to the worker's own claim.
+    #[test]
+    fn a_row_stored_while_the_worker_waits_is_claimed_by_its_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("tern.db")).unwrap();
+        let handoff = Handoff::default();
+        let room: RoomId = Uuid::now_v7();
+        let payload = Payload::MarkRead { seq: 1 };
+        let state = |txn: &str| -> (String, Option<String>) {
+            store
+                .write_blocking(|tx| {
+                    Ok(tx.query_row(
+                        "SELECT state, claimed_by FROM outbox WHERE txn_id = ?1",
+                        [txn],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )?)
+                })
+                .unwrap()
+        };
+        let store_row = |txn: &str, stopping: bool| {
+            store
+                .write_blocking(|tx| {
+                    enqueue(tx, room, txn, &payload)?;
+                    claim_for_idle_worker(tx, &handoff, "me", stopping)
+                })
+                .unwrap()
+        };
+        // The worker is busy: nothing is claimed for it.
+        assert!(store_row("t1", false).is_none());
+        assert_eq!(state("t1"), ("pending".into(), None));
+        store
+            .write_blocking(|tx| Ok(tx.execute("DELETE FROM outbox", [])?))
+            .unwrap();
+        // Waiting, but the client is stopping.
+        handoff.set_idle(true);
+        assert!(store_row("t2", true).is_none());
+        assert_eq!(state("t2"), ("pending".into(), None));
+        // Waiting: the row is claimed in the transaction that stored it,
+        // and the hint is used up.
+        let handed = store_row("t3", false);
+        assert_eq!(handed.as_ref().map(|h| h.0.txn_id.as_str()), Some("t2"));
+        assert_eq!(state("t2"), ("sending".into(), Some("me".into())));
+        assert!(store_row("t4", false).is_none(), "one claim per wait");
+        handoff.give(handed.unwrap());
+        assert_eq!(handoff.take().map(|c| c.txn_id), Some("t2".into()));
+        assert!(handoff.take().is_none());
+    }
+
     #[test]
     fn backoff_grows_with_jitter_and_a_cap() {
         for attempts in 1..30 {
