@@ -43,10 +43,7 @@ impl SqliteStore {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut txns = PendingTxns {
-            upto: txns_upto(&tx)?,
-            ..Default::default()
-        };
+        let mut txns = PendingTxns::default();
         flush_txns(&tx, &mut txns)?;
         tx.commit()?;
         Ok(Self {
@@ -373,13 +370,16 @@ fn flush_txns(conn: &Connection, p: &mut PendingTxns) -> StoreResult<()> {
     let top: i64 = conn
         .prepare_cached("SELECT coalesce(max(rowid), 0) FROM events")?
         .query_row([], |r| r.get(0))?;
-    if top > p.upto {
+    // From the committed mark, not the one in memory: should the pass
+    // before have been rolled back with its batch, this one redoes it.
+    let from = txns_upto(conn)?;
+    if top > from {
         conn.prepare_cached(
             "INSERT OR IGNORE INTO event_txns (sender_id, txn_id, room_id, seq)
              SELECT sender_id, txn_id, room_id, seq FROM events
              WHERE rowid > ?1 AND rowid <= ?2 AND txn_id IS NOT NULL",
         )?
-        .execute([p.upto, top])?;
+        .execute([from, top])?;
         conn.prepare_cached(
             "INSERT INTO server_meta (key, value) VALUES ('event_txns_upto', ?1)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
