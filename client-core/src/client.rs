@@ -104,6 +104,8 @@ pub(crate) struct Shared {
     /// This client instance, for outbox claims and the refresh lease.
     pub instance: String,
     pub outbox_wake: Notify,
+    /// Rows claimed for the outbox worker by the transaction that stored them.
+    pub outbox_handoff: outbox::Handoff,
     /// Counts the times the connection came back; an attempt that failed
     /// while it did is retried at once instead of after its backoff.
     pub online_epoch: std::sync::atomic::AtomicU64,
@@ -287,6 +289,7 @@ impl Client {
             events: Emitter::new(),
             instance,
             outbox_wake: Notify::new(),
+            outbox_handoff: outbox::Handoff::default(),
             online_epoch: std::sync::atomic::AtomicU64::new(0),
             sync_wake: Notify::new(),
             reconnect: Notify::new(),
@@ -526,16 +529,28 @@ impl Client {
     {
         let txn = outbox::new_txn_id();
         let t = txn.clone();
-        let ch = self
+        let shared = self.shared.clone();
+        let (ch, handed) = self
             .shared
             .store
             .write(move |tx| {
                 let order = outbox::enqueue(tx, room, &t, &payload)?;
                 let mut ch = Changes::default();
                 echo(tx, order, &t, &mut ch)?;
-                Ok(ch)
+                // Last, so that nothing after it can fail but the commit.
+                let stopping = *shared.shutdown_rx().borrow();
+                let handed = outbox::claim_for_idle_worker(
+                    tx,
+                    &shared.outbox_handoff,
+                    &shared.instance,
+                    stopping,
+                )?;
+                Ok((ch, handed))
             })
             .await?;
+        if let Some(h) = handed {
+            self.shared.outbox_handoff.give(h);
+        }
         for e in ch.into_events() {
             self.shared.events.emit(e);
         }
@@ -550,19 +565,7 @@ impl Client {
     }
 
     async fn joined_room(&self, room: RoomId) -> Result<()> {
-        let ok = self
-            .shared
-            .store
-            .read(move |c| {
-                Ok(c.query_row(
-                    "SELECT 1 FROM rooms WHERE id = ?1 AND membership = 'joined'",
-                    [room.to_string()],
-                    |_| Ok(true),
-                )
-                .optional()?
-                .unwrap_or(false))
-            })
-            .await?;
+        let ok = self.shared.store.read(move |c| joined_in(c, room)).await?;
         if ok {
             Ok(())
         } else {
@@ -612,7 +615,6 @@ impl Client {
     async fn send_message(&self, room: RoomId, body: &str, reply: Option<Target>) -> Result<Uuid> {
         let me = self.me()?;
         check_body(body)?;
-        self.joined_room(room).await?;
         let local_id = Uuid::now_v7();
         let (reply_to, reply_to_txn) = match &reply {
             Some(t) => (Some(t.id), t.txn.clone()),
@@ -627,6 +629,11 @@ impl Client {
         };
         let body = body.to_owned();
         self.enqueue_with(room, payload, move |tx, order, txn, ch| {
+            // Checked in the transaction that stores the send: no read of
+            // its own (a thread hand-off) on the way to the server.
+            if !joined_in(tx, room)? {
+                return Err(Error::NotFound(format!("room {room}")));
+            }
             let echo = Echo {
                 id: local_id,
                 room,
@@ -1459,6 +1466,16 @@ impl Client {
     pub async fn shutdown(self) {
         let _ = self.shared.shutdown.send(true);
     }
+}
+
+/// Whether the user is a joined member of `room` on this profile.
+fn joined_in(c: &rusqlite::Connection, room: RoomId) -> Result<bool> {
+    Ok(
+        c.prepare_cached("SELECT 1 FROM rooms WHERE id = ?1 AND membership = 'joined'")?
+            .query_row([room.to_string()], |_| Ok(true))
+            .optional()?
+            .unwrap_or(false),
+    )
 }
 
 fn check_body(body: &str) -> Result<()> {

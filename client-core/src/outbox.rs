@@ -264,6 +264,57 @@ enum Next {
     Idle(Option<i64>),
 }
 
+/// A row claimed for the worker by the transaction that stored it, while
+/// the worker waited for work: the send then needs no claim transaction
+/// (a commit and a thread hand-off) of its own before its request.
+#[derive(Default)]
+pub(crate) struct Handoff {
+    /// Set by the worker while it waits for work; a hint, taken by the
+    /// first transaction that claims for it.
+    idle: std::sync::atomic::AtomicBool,
+    /// The claimed row, placed once its transaction has committed.
+    item: std::sync::Mutex<Option<Claimed>>,
+}
+
+/// A claim made by [`claim_for_idle_worker`], to hand over with
+/// [`Handoff::give`] after its transaction commits.
+pub(crate) struct HandedOver(Claimed);
+
+/// Inside the transaction that stored a row: when the worker waits for
+/// work, claims the next due row for it (normally that row).
+pub(crate) fn claim_for_idle_worker(
+    tx: &Transaction<'_>,
+    handoff: &Handoff,
+    instance: &str,
+    stopping: bool,
+) -> crate::Result<Option<HandedOver>> {
+    use std::sync::atomic::Ordering;
+    if stopping || !handoff.idle.swap(false, Ordering::AcqRel) {
+        return Ok(None);
+    }
+    Ok(match claim_next(tx, instance)? {
+        Next::Claimed(c) => Some(HandedOver(c)),
+        Next::Idle(_) => None,
+    })
+}
+
+impl Handoff {
+    /// Gives a committed claim to the worker (wake it after).
+    pub(crate) fn give(&self, h: HandedOver) {
+        if let Ok(mut slot) = self.item.lock() {
+            *slot = Some(h.0);
+        }
+    }
+
+    fn take(&self) -> Option<Claimed> {
+        self.item.lock().ok().and_then(|mut s| s.take())
+    }
+
+    fn set_idle(&self, idle: bool) {
+        self.idle.store(idle, std::sync::atomic::Ordering::Release);
+    }
+}
+
 /// Claims the next due head of any room.
 fn claim_next(tx: &Transaction<'_>, instance: &str) -> crate::Result<Next> {
     let now = now_ms();
@@ -757,7 +808,9 @@ pub(crate) async fn run(shared: std::sync::Arc<Shared>) {
         }
         let me = shared.me();
         let signed_in = me.is_some() && !shared.api.has_ended();
-        let next = if signed_in {
+        let next = if let Some(item) = shared.outbox_handoff.take() {
+            Next::Claimed(item)
+        } else if signed_in {
             let inst = shared.instance.clone();
             let stopping = shared.shutdown_rx();
             // Aborting this task does not stop a write already handed to a
@@ -830,11 +883,14 @@ pub(crate) async fn run(shared: std::sync::Arc<Shared>) {
                 let wait = due
                     .map(|d| Duration::from_millis((d - now_ms()).clamp(10, 30_000) as u64))
                     .unwrap_or(Duration::from_secs(30));
+                // A send stored while this waits claims its row for it.
+                shared.outbox_handoff.set_idle(signed_in);
                 tokio::select! {
                     _ = shared.outbox_wake.notified() => {}
                     _ = tokio::time::sleep(wait) => {}
                     _ = shutdown.changed() => return,
                 }
+                shared.outbox_handoff.set_idle(false);
             }
         }
     }
@@ -843,6 +899,56 @@ pub(crate) async fn run(shared: std::sync::Arc<Shared>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The transaction that stores a row claims it for a waiting worker,
+    /// and only then: a busy worker (the hint unset) or a client shutting
+    /// down leaves the row to the worker's own claim.
+    #[test]
+    fn a_row_stored_while_the_worker_waits_is_claimed_by_its_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("tern.db")).unwrap();
+        let handoff = Handoff::default();
+        let room: RoomId = Uuid::now_v7();
+        let payload = Payload::MarkRead { seq: 1 };
+        let state = |txn: &str| -> (String, Option<String>) {
+            store
+                .write_blocking(|tx| {
+                    Ok(tx.query_row(
+                        "SELECT state, claimed_by FROM outbox WHERE txn_id = ?1",
+                        [txn],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )?)
+                })
+                .unwrap()
+        };
+        let store_row = |txn: &str, stopping: bool| {
+            store
+                .write_blocking(|tx| {
+                    enqueue(tx, room, txn, &payload)?;
+                    claim_for_idle_worker(tx, &handoff, "me", stopping)
+                })
+                .unwrap()
+        };
+        // The worker is busy: nothing is claimed for it.
+        assert!(store_row("t1", false).is_none());
+        assert_eq!(state("t1"), ("pending".into(), None));
+        store
+            .write_blocking(|tx| Ok(tx.execute("DELETE FROM outbox", [])?))
+            .unwrap();
+        // Waiting, but the client is stopping.
+        handoff.set_idle(true);
+        assert!(store_row("t2", true).is_none());
+        assert_eq!(state("t2"), ("pending".into(), None));
+        // Waiting: the row is claimed in the transaction that stored it,
+        // and the hint is used up.
+        let handed = store_row("t3", false);
+        assert_eq!(handed.as_ref().map(|h| h.0.txn_id.as_str()), Some("t2"));
+        assert_eq!(state("t2"), ("sending".into(), Some("me".into())));
+        assert!(store_row("t4", false).is_none(), "one claim per wait");
+        handoff.give(handed.unwrap());
+        assert_eq!(handoff.take().map(|c| c.txn_id), Some("t2".into()));
+        assert!(handoff.take().is_none());
+    }
 
     #[test]
     fn backoff_grows_with_jitter_and_a_cap() {

@@ -63,6 +63,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_notify_default",
         include_str!("../../../migrations/server-sqlite/0004_notify_default.sql"),
     ),
+    (
+        "0005_event_txns",
+        include_str!("../../../migrations/server-sqlite/0005_event_txns.sql"),
+    ),
 ];
 
 /// Most writes run in one transaction.
@@ -475,6 +479,47 @@ mod tests {
             .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
             .collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn migration_5_moves_txn_ids_from_an_index_into_a_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join("t.db")).unwrap();
+        for (_, sql) in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO events (room_id, seq, id, sender_id, type, content, txn_id, created_at)
+             VALUES ('r', 1, 'e1', 's', 'message', '{}', 't1', 0),
+                    ('r', 2, 'e2', 's', 'message', '{}', NULL, 0)",
+        )
+        .unwrap();
+        assert_eq!(migrate(&conn).unwrap(), MIGRATIONS.len() - 3);
+        let rows: Vec<(String, String, String, i64)> = conn
+            .prepare("SELECT sender_id, txn_id, room_id, seq FROM event_txns")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(rows, vec![("s".into(), "t1".into(), "r".into(), 1)]);
+        let upto: String = conn
+            .query_row(
+                "SELECT value FROM server_meta WHERE key = 'event_txns_upto'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(upto, "2");
+        let index: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'events_txn'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(index, 0, "the per-sender index is gone");
     }
 
     /// The salts in a WAL's header; SQLite changes them every time it

@@ -1,8 +1,9 @@
 //! The embedded store: one SQLite file in WAL mode (see [`super::db`] for
 //! the writer thread and group commit).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -30,14 +31,24 @@ use super::{
 
 pub struct SqliteStore {
     db: Db,
+    txns: Arc<Mutex<PendingTxns>>,
 }
 
 impl SqliteStore {
     /// Opens the store at `path`, migrating it; `hook` receives every
     /// committed batch of events, in seq order.
     pub fn open(path: &Path, hook: CommitHook) -> StoreResult<Self> {
+        let db = Db::open(path, 4, hook)?;
+        // Before the first write: index the txn ids a crash left behind.
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut txns = PendingTxns::default();
+        flush_txns(&tx, &mut txns)?;
+        tx.commit()?;
         Ok(Self {
-            db: Db::open(path, 4, hook)?,
+            db,
+            txns: Arc::new(Mutex::new(txns)),
         })
     }
 
@@ -321,6 +332,106 @@ fn room_members_in(conn: &Connection, room: RoomId) -> StoreResult<Vec<RoomMembe
 }
 
 // ---------------------------------------------------------------------------
+// Txn ids
+//
+// A retried write names the txn id of its first attempt and is answered
+// with the event that attempt appended. The pairs live in `event_txns`,
+// which the writer fills from `events` in bulk (every row past the events
+// rowid `server_meta.event_txns_upto`), not one insert per append: an index
+// keyed by sender took one page per sender per commit. Pairs appended since
+// the last bulk pass are kept in memory, by the writer.
+
+/// Pairs appended since the last bulk pass, at most this many.
+const TXNS_FLUSH_AT: usize = 4096;
+
+/// The writer's txn ids not yet in `event_txns` for certain.
+#[derive(Default)]
+struct PendingTxns {
+    /// (sender, txn id) -> (room, seq, events rowid).
+    map: HashMap<(UserId, String), (RoomId, Seq, i64)>,
+    /// `event_txns` holds every txn id of events up to this rowid.
+    upto: i64,
+    /// Appended since the last bulk pass.
+    since_flush: usize,
+}
+
+fn txns_upto(conn: &Connection) -> StoreResult<i64> {
+    let v: Option<String> = conn
+        .prepare_cached("SELECT value FROM server_meta WHERE key = 'event_txns_upto'")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// Adds the txn ids of every event past `upto` to `event_txns` and moves
+/// the mark. Pairs stay in memory until the pass after the one that wrote
+/// them, so a reader that missed one in memory finds it in the table.
+fn flush_txns(conn: &Connection, p: &mut PendingTxns) -> StoreResult<()> {
+    let top: i64 = conn
+        .prepare_cached("SELECT coalesce(max(rowid), 0) FROM events")?
+        .query_row([], |r| r.get(0))?;
+    // From the committed mark, not the one in memory: should the pass
+    // before have been rolled back with its batch, this one redoes it.
+    let from = txns_upto(conn)?;
+    if top > from {
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO event_txns (sender_id, txn_id, room_id, seq)
+             SELECT sender_id, txn_id, room_id, seq FROM events
+             WHERE rowid > ?1 AND rowid <= ?2 AND txn_id IS NOT NULL",
+        )?
+        .execute([from, top])?;
+        conn.prepare_cached(
+            "INSERT INTO server_meta (key, value) VALUES ('event_txns_upto', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )?
+        .execute([top.to_string()])?;
+    }
+    let before = p.upto;
+    p.map.retain(|_, &mut (_, _, rowid)| rowid > before);
+    p.upto = top;
+    p.since_flush = 0;
+    Ok(())
+}
+
+/// The event a sender appended under `txn`, if any.
+fn event_by_txn_in(
+    conn: &Connection,
+    pending: &Mutex<PendingTxns>,
+    sender: UserId,
+    txn: &str,
+) -> StoreResult<Option<Event>> {
+    // Memory first: a pair leaves it only a pass after reaching the table.
+    let held = pending
+        .lock()
+        .map_err(|_| StoreError::Io("txn ids poisoned".into()))?
+        .map
+        .get(&(sender, txn.to_owned()))
+        .map(|&(room, seq, _)| (room.to_string(), seq));
+    let at = match held {
+        Some(at) => Some(at),
+        None => conn
+            .prepare_cached(
+                "SELECT room_id, seq FROM event_txns WHERE sender_id = ?1 AND txn_id = ?2",
+            )?
+            .query_row([sender.to_string(), txn.to_owned()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Seq>(1)?))
+            })
+            .optional()?,
+    };
+    let Some((room, seq)) = at else {
+        return Ok(None);
+    };
+    let sql = format!("SELECT {EVENT_COLS} FROM events e WHERE e.room_id = ?1 AND e.seq = ?2");
+    let event = conn
+        .prepare_cached(&sql)?
+        .query_row(params![room, seq], event_at)
+        .optional()?;
+    // A pair in memory may be from a write that was rolled back, or not
+    // committed yet as seen from a reader.
+    Ok(event.filter(|e| e.sender_id == sender && e.txn_id.as_deref() == Some(txn)))
+}
+
+// ---------------------------------------------------------------------------
 // Writes inside the writer's transaction
 
 /// Appends an event with the room's next seq and keeps the projection true.
@@ -331,6 +442,17 @@ fn append_in(
     content: EventContent,
     txn_id: Option<&str>,
 ) -> StoreResult<Event> {
+    append_at(ctx, room_id, sender, content, txn_id).map(|(e, _)| e)
+}
+
+/// [`append_in`], also answering the event's rowid.
+fn append_at(
+    ctx: &mut WriteCtx<'_>,
+    room_id: RoomId,
+    sender: UserId,
+    content: EventContent,
+    txn_id: Option<&str>,
+) -> StoreResult<(Event, i64)> {
     let conn = ctx.conn;
     let now = now_ms();
     let room_key = room_id.to_string();
@@ -360,6 +482,7 @@ fn append_in(
         txn_id,
         now
     ])?;
+    let rowid = conn.last_insert_rowid();
     project(conn, room_id, seq, id, sender, &content, now)?;
     let event = Event {
         id,
@@ -371,7 +494,7 @@ fn append_in(
         created_at: ms_ts(now),
     };
     ctx.events.push(event.clone());
-    Ok(event)
+    Ok((event, rowid))
 }
 
 /// Updates the `messages` projection for one new event.
@@ -1905,22 +2028,15 @@ impl Store for SqliteStore {
                 | EventContent::Delete(_)
                 | EventContent::Reaction(_)
         );
+        let txns = self.txns.clone();
         let job = move |ctx: &mut WriteCtx<'_>| {
-            if let Some(txn) = txn_id.as_deref() {
-                let sql = format!(
-                    "SELECT {EVENT_COLS} FROM events e WHERE e.sender_id = ?1 AND e.txn_id = ?2"
-                );
-                let prior = ctx
-                    .conn
-                    .prepare_cached(&sql)?
-                    .query_row([sender.to_string(), txn.to_owned()], event_at)
-                    .optional()?;
-                if let Some(prior) = prior {
-                    if prior.room_id == room && prior.content.type_name() == content.type_name() {
-                        return Ok(prior);
-                    }
-                    return Err(StoreError::TxnConflict(txn.to_owned()));
+            if let Some(txn) = txn_id.as_deref()
+                && let Some(prior) = event_by_txn_in(ctx.conn, &txns, sender, txn)?
+            {
+                if prior.room_id == room && prior.content.type_name() == content.type_name() {
+                    return Ok(prior);
                 }
+                return Err(StoreError::TxnConflict(txn.to_owned()));
             }
             if let EventContent::Delete(d) = &content {
                 let deleted: Option<Option<Seq>> = ctx
@@ -1936,7 +2052,18 @@ impl Store for SqliteStore {
                     Some(None) => {}
                 }
             }
-            append_in(ctx, room, sender, content, txn_id.as_deref())
+            let (event, rowid) = append_at(ctx, room, sender, content, txn_id.as_deref())?;
+            if let Some(txn) = txn_id {
+                let mut p = txns
+                    .lock()
+                    .map_err(|_| StoreError::Io("txn ids poisoned".into()))?;
+                p.map.insert((sender, txn), (room, event.seq, rowid));
+                p.since_flush += 1;
+                if p.since_flush >= TXNS_FLUSH_AT {
+                    flush_txns(ctx.conn, &mut p)?;
+                }
+            }
+            Ok(event)
         };
         if keeps_access {
             self.db.write_keeping_access(job).await
@@ -1947,15 +2074,9 @@ impl Store for SqliteStore {
 
     async fn event_by_txn(&self, sender: UserId, txn_id: &str) -> StoreResult<Option<Event>> {
         let txn_id = txn_id.to_owned();
+        let txns = self.txns.clone();
         self.db
-            .read(move |c| {
-                let sql = format!(
-                    "SELECT {EVENT_COLS} FROM events e WHERE e.sender_id = ?1 AND e.txn_id = ?2"
-                );
-                Ok(c.prepare_cached(&sql)?
-                    .query_row([sender.to_string(), txn_id], event_at)
-                    .optional()?)
-            })
+            .read(move |c| event_by_txn_in(c, &txns, sender, &txn_id))
             .await
     }
 
@@ -2491,4 +2612,139 @@ fn meta_in(c: &Connection, et: &str, eid: &str, key: &str) -> StoreResult<Option
     )?
     .query_row([et, eid, key], meta_at)
     .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use tern_protocol::MessageContent;
+
+    use super::*;
+
+    fn text(body: &str) -> EventContent {
+        EventContent::Message(MessageContent {
+            body: body.to_owned(),
+            ..Default::default()
+        })
+    }
+
+    async fn sender_and_room(store: &SqliteStore) -> (UserId, RoomId) {
+        let a = store
+            .create_user(NewUser {
+                username: "txn-a".into(),
+                email: "txn-a@example.test".into(),
+                password_hash: "x".into(),
+                display_name: "a".into(),
+                kind: UserKind::Human,
+                server_role: ServerRole::User,
+            })
+            .await
+            .unwrap()
+            .user
+            .id;
+        let ws = store
+            .create_workspace(
+                a,
+                "txn",
+                "Txn",
+                WorkspaceKind::Client,
+                serde_json::json!({}),
+            )
+            .await
+            .unwrap();
+        let room = store
+            .create_room(NewRoom {
+                workspace_id: ws.id,
+                kind: RoomKind::Group,
+                visibility: Visibility::Public,
+                name: Some("txn".into()),
+                topic: None,
+                created_by: a,
+                read_only: false,
+                secret: false,
+                members: vec![],
+                txn_id: None,
+            })
+            .await
+            .unwrap();
+        (a, room.id)
+    }
+
+    fn count(path: &Path, sql: &str) -> i64 {
+        Connection::open(path)
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// Txn ids reach `event_txns` in bulk, not one index entry per append;
+    /// a retry is answered the first event whether its pair is still in
+    /// memory, in the table, or was left past the mark by a store that
+    /// stopped before its next bulk pass.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn retries_find_their_event_across_bulk_passes_and_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let store = SqliteStore::open(&path, Box::new(|_| {})).unwrap();
+        let (a, room) = sender_and_room(&store).await;
+        let n = TXNS_FLUSH_AT + 10;
+        let mut seqs = Vec::with_capacity(n);
+        for chunk in 0..n.div_ceil(256) {
+            let sends = (chunk * 256..((chunk + 1) * 256).min(n))
+                .map(|i| store.append(room, a, text(&format!("m{i}")), Some(format!("t{i}"))));
+            for e in futures_util::future::join_all(sends).await {
+                seqs.push(e.unwrap().seq);
+            }
+        }
+        let indexed = count(&path, "SELECT count(*) FROM event_txns");
+        assert_eq!(
+            indexed as usize, TXNS_FLUSH_AT,
+            "one bulk pass after {TXNS_FLUSH_AT} appends, none per append"
+        );
+        for i in [0, TXNS_FLUSH_AT - 1, TXNS_FLUSH_AT, n - 1] {
+            let again = store
+                .append(room, a, text("again"), Some(format!("t{i}")))
+                .await
+                .unwrap();
+            assert_eq!(again.seq, seqs[i], "retry of t{i}");
+            let found = store.event_by_txn(a, &format!("t{i}")).await.unwrap();
+            assert_eq!(found.map(|e| e.seq), Some(seqs[i]), "t{i} by txn");
+        }
+        let reaction = store
+            .append(
+                room,
+                a,
+                EventContent::Reaction(tern_protocol::event::ReactionContent {
+                    target: Uuid::nil(),
+                    emoji: "x".into(),
+                    added: true,
+                }),
+                Some(format!("t{}", n - 1)),
+            )
+            .await;
+        assert!(
+            matches!(reaction, Err(StoreError::TxnConflict(_))),
+            "a txn id reused for another kind of write: {reaction:?}"
+        );
+        let last_seq = store.room(room).await.unwrap().unwrap().last_seq;
+        drop(store);
+        // The last ten pairs never reached the table: the next open indexes them.
+        let store = SqliteStore::open(&path, Box::new(|_| {})).unwrap();
+        assert_eq!(
+            count(&path, "SELECT count(*) FROM event_txns") as usize,
+            n,
+            "pairs past the mark indexed at open"
+        );
+        let again = store
+            .append(room, a, text("again"), Some(format!("t{}", n - 1)))
+            .await
+            .unwrap();
+        assert_eq!(again.seq, seqs[n - 1], "a retry after a restart");
+        assert_eq!(
+            store.room(room).await.unwrap().unwrap().last_seq,
+            last_seq,
+            "no retry appended anything"
+        );
+    }
 }
