@@ -297,6 +297,21 @@ impl From<core::TimelinePage> for TimelinePage {
     }
 }
 
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NewerPage {
+    pub items: Vec<TimelineItem>,
+    pub at_newest: bool,
+}
+
+impl From<core::NewerPage> for NewerPage {
+    fn from(p: core::NewerPage) -> Self {
+        Self {
+            items: p.items.into_iter().map(Into::into).collect(),
+            at_newest: p.at_newest,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct SearchQuery {
