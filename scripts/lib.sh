@@ -45,10 +45,11 @@ ensure_build_tools() {
 
 # The desktop app: Tauri's system libraries (WebKitGTK and friends), and
 # for its end-to-end test a virtual display, WebKit's WebDriver, a session
-# bus (the single-instance lock lives there) and xwininfo (the X window's
-# own title).
+# bus (the single-instance lock and the notifications live there),
+# x11-utils (xwininfo: the X window's own title and map state; xmessage:
+# another app's window) and xdotool (X input focus, minimizing).
 TAURI_DEBS=(libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev file)
-TAURI_E2E_DEBS=(xvfb xauth webkit2gtk-driver dbus-daemon x11-utils)
+TAURI_E2E_DEBS=(xvfb xauth webkit2gtk-driver dbus-daemon x11-utils xdotool)
 
 # Node.js 20.19 or newer builds the desktop front end (Vite 8).
 ensure_node() {

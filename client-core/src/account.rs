@@ -20,7 +20,7 @@ use tern_protocol::{RoomId, UserId};
 use uuid::Uuid;
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result};
 use crate::events::ClientEvent;
 use crate::store::apply;
 
@@ -53,10 +53,11 @@ impl Client {
         let name = display_name.trim();
         let n = name.chars().count();
         if n == 0 || n > limits::DISPLAY_NAME_MAX || name.chars().any(char::is_control) {
-            return Err(Error::InvalidInput(format!(
-                "display name {display_name:?}: 1 to {} characters, no control characters",
-                limits::DISPLAY_NAME_MAX
-            )));
+            return Err(Invalid::DisplayName {
+                name: display_name.to_owned(),
+                max: limits::DISPLAY_NAME_MAX,
+            }
+            .into());
         }
         self.patch_me(UpdateMe {
             display_name: Some(name.to_owned()),
@@ -81,25 +82,28 @@ impl Client {
         self.me_id()?;
         let meta = tokio::fs::metadata(path).await.map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                Error::InvalidInput(format!("avatar {}: no such file", path.display()))
+                Error::from(Invalid::AvatarMissing {
+                    path: path.display().to_string(),
+                })
             } else {
                 Error::io(path, e)
             }
         })?;
         if !meta.is_file() || meta.len() == 0 || meta.len() > AVATAR_MAX_BYTES {
-            return Err(Error::InvalidInput(format!(
-                "avatar {}: an image file of 1 to {AVATAR_MAX_BYTES} bytes",
-                path.display()
-            )));
+            return Err(Invalid::AvatarSize {
+                path: path.display().to_string(),
+                max: AVATAR_MAX_BYTES,
+            }
+            .into());
         }
         let bytes = tokio::fs::read(path)
             .await
             .map_err(|e| Error::io(path, e))?;
         if !looks_like_image(&bytes) {
-            return Err(Error::InvalidInput(format!(
-                "avatar {}: not a PNG, JPEG, GIF or WebP image",
-                path.display()
-            )));
+            return Err(Invalid::AvatarNotImage {
+                path: path.display().to_string(),
+            }
+            .into());
         }
         let name = path
             .file_name()
@@ -171,9 +175,10 @@ impl Client {
     pub async fn revoke_session(&self, session: Uuid) -> Result<()> {
         self.me_id()?;
         if self.account().map(|a| a.session_id) == Some(session) {
-            return Err(Error::InvalidInput(format!(
-                "session {session} is this device's: sign out instead"
-            )));
+            return Err(Invalid::RevokeOwnSession {
+                session: session.to_string(),
+            }
+            .into());
         }
         self.shared
             .api
@@ -200,15 +205,16 @@ impl Client {
         self.me_id()?;
         let q = query.trim();
         if q.chars().count() > limits::SEARCH_QUERY_MAX {
-            return Err(Error::InvalidInput(format!(
-                "user search: at most {} characters",
-                limits::SEARCH_QUERY_MAX
-            )));
+            return Err(Invalid::UserSearchTooLong {
+                max: limits::SEARCH_QUERY_MAX,
+            }
+            .into());
         }
         if !(1..=100).contains(&limit) {
-            return Err(Error::InvalidInput(format!(
-                "user search limit {limit}: 1 to 100"
-            )));
+            return Err(Invalid::UserSearchLimit {
+                limit: limit.into(),
+            }
+            .into());
         }
         let url = format!(
             "/api/v1/users?query={}&limit={limit}",

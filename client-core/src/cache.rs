@@ -5,7 +5,7 @@
 use std::sync::atomic::Ordering;
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Invalid, Result};
 use crate::files;
 
 /// The smallest cap accepted, in bytes: below it the cache could not
@@ -63,9 +63,11 @@ impl Client {
     /// pinned files stay. Later downloads keep to the new cap.
     pub async fn set_file_cache_max_bytes(&self, max_bytes: u64) -> Result<CacheUsage> {
         if max_bytes < FILE_CACHE_MIN_BYTES {
-            return Err(Error::InvalidInput(format!(
-                "file cache size {max_bytes} bytes: at least {FILE_CACHE_MIN_BYTES}"
-            )));
+            return Err(Invalid::FileCacheTooSmall {
+                bytes: max_bytes,
+                min: FILE_CACHE_MIN_BYTES,
+            }
+            .into());
         }
         self.shared
             .file_cache_max_bytes

@@ -23,7 +23,7 @@ use tokio::sync::{Notify, mpsc, watch};
 use uuid::Uuid;
 
 use crate::api::{Api, Tokens};
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result};
 use crate::events::{ClientEvent, Emitter, EventStream, TimelineChange};
 use crate::outbox::{self, Payload};
 use crate::secrets::{self, SecretsBackend};
@@ -230,10 +230,10 @@ impl Client {
     /// one was saved. Needs a running tokio runtime.
     pub async fn open(config: ClientConfig) -> Result<Self> {
         if !valid_profile(&config.profile) {
-            return Err(Error::InvalidInput(format!(
-                "profile name {:?}: use 1 to 64 of A-Z a-z 0-9 _ . -",
-                config.profile
-            )));
+            return Err(Invalid::ProfileName {
+                name: config.profile.clone(),
+            }
+            .into());
         }
         let dir = config.profile_dir();
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -672,10 +672,10 @@ impl Client {
         let me = self.me()?;
         let path = path.as_ref();
         if caption.chars().count() > tern_protocol::limits::BODY_MAX_CHARS {
-            return Err(Error::InvalidInput(format!(
-                "caption: at most {} characters",
-                tern_protocol::limits::BODY_MAX_CHARS
-            )));
+            return Err(Invalid::CaptionTooLong {
+                max: tern_protocol::limits::BODY_MAX_CHARS,
+            }
+            .into());
         }
         let md = tokio::fs::metadata(path).await.map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
@@ -685,16 +685,16 @@ impl Client {
             }
         })?;
         if !md.is_file() {
-            return Err(Error::InvalidInput(format!(
-                "{} is not a file",
-                path.display()
-            )));
+            return Err(Invalid::NotAFile {
+                path: path.display().to_string(),
+            }
+            .into());
         }
         let abs = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
         let source = abs
             .to_str()
-            .ok_or_else(|| {
-                Error::InvalidInput(format!("{}: the path is not UTF-8", path.display()))
+            .ok_or_else(|| Invalid::PathNotUtf8 {
+                path: path.display().to_string(),
             })?
             .to_owned();
         let name: String = path
@@ -790,9 +790,7 @@ impl Client {
         check_body(body)?;
         let t = self.target(message).await?;
         if t.sender != me {
-            return Err(Error::InvalidInput(
-                "only your own messages can be edited".into(),
-            ));
+            return Err(Invalid::NotOwnMessage.into());
         }
         let room = t.room;
         let payload = Payload::Edit {
@@ -835,10 +833,11 @@ impl Client {
 
     async fn reaction(&self, message: Uuid, emoji: &str, add: bool) -> Result<String> {
         if emoji.is_empty() || emoji.len() > tern_protocol::limits::EMOJI_MAX_BYTES {
-            return Err(Error::InvalidInput(format!(
-                "reaction {emoji:?}: 1 to {} bytes",
-                tern_protocol::limits::EMOJI_MAX_BYTES
-            )));
+            return Err(Invalid::Reaction {
+                emoji: emoji.to_owned(),
+                max: tern_protocol::limits::EMOJI_MAX_BYTES,
+            }
+            .into());
         }
         let t = self.target(message).await?;
         let room = t.room;
@@ -928,17 +927,15 @@ impl Client {
     pub async fn create_room(&self, room: NewRoom) -> Result<RoomId> {
         let me = self.me()?;
         if room.kind == RoomKind::Direct {
-            return Err(Error::InvalidInput(
-                "direct rooms are opened with Client::open_direct".into(),
-            ));
+            return Err(Invalid::DirectRoom.into());
         }
         let name = room.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > tern_protocol::limits::ROOM_NAME_MAX {
-            return Err(Error::InvalidInput(format!(
-                "room name {:?}: 1 to {} characters",
-                room.name,
-                tern_protocol::limits::ROOM_NAME_MAX
-            )));
+            return Err(Invalid::RoomName {
+                name: room.name.clone(),
+                max: tern_protocol::limits::ROOM_NAME_MAX,
+            }
+            .into());
         }
         let local = Uuid::now_v7();
         let request = CreateRoom {
@@ -962,8 +959,9 @@ impl Client {
             let now = now_ms();
             tx.execute(
                 "INSERT INTO rooms (id, workspace_id, kind, visibility, name, topic, created_by,
-                     created_at, last_activity, membership, role, local_only)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 'joined', 'owner', 1)",
+                     created_at, last_activity, membership, role, local_only, notify)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 'joined', 'owner', 1,
+                     CASE ?3 WHEN 'direct' THEN 'all' ELSE 'mentions' END)",
                 params![
                     local.to_string(),
                     r.workspace_id.to_string(),
@@ -1061,9 +1059,7 @@ impl Client {
                     return Err(Error::NotFound(format!("outbox item {txn}")));
                 };
                 if state == "sending" {
-                    return Err(Error::InvalidInput(format!(
-                        "outbox item {txn} is being sent; try again in a moment"
-                    )));
+                    return Err(Invalid::OutboxItemSending { txn: txn.clone() }.into());
                 }
                 tx.execute("DELETE FROM outbox WHERE txn_id = ?1", [&txn])?;
                 // An upload's provisional file row goes with its echo.
@@ -1180,15 +1176,15 @@ impl Client {
     ) -> Result<usize> {
         let me = self.me()?;
         if let Some(e) = events.iter().find(|e| e.room_id != room) {
-            return Err(Error::InvalidInput(format!(
-                "event {} belongs to room {}, not {room}",
-                e.id, e.room_id
-            )));
+            return Err(Invalid::EventInOtherRoom {
+                event: e.id.to_string(),
+                room: e.room_id.to_string(),
+                expected: room.to_string(),
+            }
+            .into());
         }
         if events.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
-            return Err(Error::InvalidInput(
-                "imported events must have consecutive seqs".into(),
-            ));
+            return Err(Invalid::EventSeqGap.into());
         }
         let Some(first) = events.first().map(|e| e.seq) else {
             return Ok(0);
@@ -1480,10 +1476,10 @@ impl Client {
 fn check_body(body: &str) -> Result<()> {
     let n = body.chars().count();
     if body.trim().is_empty() || n > tern_protocol::limits::BODY_MAX_CHARS {
-        return Err(Error::InvalidInput(format!(
-            "message body: 1 to {} characters, not only spaces",
-            tern_protocol::limits::BODY_MAX_CHARS
-        )));
+        return Err(Invalid::MessageBody {
+            max: tern_protocol::limits::BODY_MAX_CHARS,
+        }
+        .into());
     }
     Ok(())
 }

@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use tern_protocol::ErrorCode;
 
+mod invalid;
+pub use invalid::Invalid;
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Whether a failed operation may succeed if tried again.
@@ -59,9 +62,10 @@ pub enum Error {
     /// The server's answer could not be read.
     #[error("unexpected answer from the server: {0}")]
     Protocol(String),
-    /// The caller asked for something that cannot be done.
+    /// The caller asked for something that cannot be done; the reason
+    /// says which check refused it.
     #[error("invalid input: {0}")]
-    InvalidInput(String),
+    InvalidInput(Invalid),
     /// No such room, message or outbox item here.
     #[error("{0} not found")]
     NotFound(String),
@@ -139,6 +143,12 @@ impl Error {
     }
 }
 
+impl From<Invalid> for Error {
+    fn from(reason: Invalid) -> Self {
+        Self::InvalidInput(reason)
+    }
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         Self::Store(e.to_string())
@@ -157,9 +167,9 @@ impl From<serde_json::Error> for Error {
 /// end shows [`Error::localized`] instead: one stable catalog message per
 /// variant (and per server error code), carrying only what the user can
 /// act on: a path, the reason input was refused (the server's words, or
-/// client-core's own for [`Error::InvalidInput`], which are English). The
-/// messages are the `core-error-*` ids of the catalogs; a new variant fails to
-/// compile until it has one.
+/// for [`Error::InvalidInput`] its [`Invalid`] reason's own message). The
+/// messages are the `core-error-*` and `core-invalid-*` ids of the
+/// catalogs; a new variant fails to compile until it has one.
 impl Error {
     pub fn localized(&self, tr: &crate::i18n::Translator) -> String {
         use crate::i18n::FluentValue;
@@ -215,7 +225,7 @@ impl Error {
             Self::Store(_) => tr.tr("core-error-store"),
             Self::Io { path, .. } => one("core-error-io", "path", path),
             Self::Protocol(_) => tr.tr("core-error-protocol"),
-            Self::InvalidInput(detail) => one("core-error-invalid-input", "detail", detail),
+            Self::InvalidInput(reason) => reason.localized(tr),
             Self::NotFound(_) => tr.tr("core-error-not-found"),
             Self::Secrets(_) => tr.tr("core-error-secrets"),
             Self::SourceGone(path) => one("core-error-source-gone", "path", path),
@@ -250,6 +260,11 @@ impl Error {
                 retry_after: None,
             });
         }
+        if let Some(rest) = text.strip_prefix("invalid input: ") {
+            // A reason of an older build that no check words so now is
+            // no error here: shown as it was stored.
+            return Invalid::from_display(rest).map(Self::InvalidInput);
+        }
         if let Some(rest) = text.strip_prefix("cannot use ") {
             let (path, message) = rest.rsplit_once(": ")?;
             return Some(Self::Io {
@@ -262,7 +277,6 @@ impl Error {
             .or_else(|| after("the session has ended: ").map(Self::SessionEnded))
             .or_else(|| after("local store error: ").map(Self::Store))
             .or_else(|| after("unexpected answer from the server: ").map(Self::Protocol))
-            .or_else(|| after("invalid input: ").map(Self::InvalidInput))
             .or_else(|| after("secret store error: ").map(Self::Secrets))
             .or_else(|| after("the file to upload is gone: ").map(Self::SourceGone))
             .or_else(|| {
@@ -343,7 +357,7 @@ mod tests {
             Error::Store("database is locked".into()),
             Error::io(std::path::Path::new("/data/tern.db"), "permission denied"),
             Error::Protocol("expected value at line 1".into()),
-            Error::InvalidInput("the message is empty".into()),
+            Invalid::MessageBody { max: 16_000 }.into(),
             Error::NotFound("room 0190".into()),
             Error::Secrets("the OS keyring failed".into()),
             Error::SourceGone("/tmp/gone.bin".into()),
@@ -409,5 +423,179 @@ mod tests {
                 .localized(&en)
                 .contains("503")
         );
+    }
+
+    const PATH: &str = "/дом/фото: лето/кот.png";
+    const NAME: &str = "имя \"в кавычках\"\n";
+    const ID: &str = "0190a8e2-7c4b-7d2e-9f00-5b7c1e2d3a4f";
+    const OTHER_ID: &str = "0190a8e2-7c4b-7d2e-9f00-000000000002";
+    const OS_ERROR: &str = "No such file or directory (os error 2)";
+
+    /// One of every reason, with values that test the reading back: a
+    /// path with `: ` in it, a name with quotes and a newline.
+    fn every_reason() -> Vec<Invalid> {
+        let path = || PATH.to_owned();
+        vec![
+            Invalid::FileCacheTooSmall {
+                bytes: 1000,
+                min: 1 << 20,
+            },
+            Invalid::ProfileName { name: NAME.into() },
+            Invalid::MessageBody { max: 16_000 },
+            Invalid::CaptionTooLong { max: 16_000 },
+            Invalid::NotAFile { path: path() },
+            Invalid::PathNotUtf8 { path: path() },
+            Invalid::NotOwnMessage,
+            Invalid::Reaction {
+                emoji: NAME.into(),
+                max: 32,
+            },
+            Invalid::DirectRoom,
+            Invalid::RoomName {
+                name: NAME.into(),
+                max: 80,
+            },
+            Invalid::OutboxItemSending { txn: ID.into() },
+            Invalid::EventInOtherRoom {
+                event: ID.into(),
+                room: OTHER_ID.into(),
+                expected: ID.into(),
+            },
+            Invalid::EventSeqGap,
+            Invalid::DisplayName {
+                name: NAME.into(),
+                max: 64,
+            },
+            Invalid::AvatarMissing { path: path() },
+            Invalid::AvatarSize {
+                path: path(),
+                max: 10 << 20,
+            },
+            Invalid::AvatarNotImage { path: path() },
+            Invalid::RevokeOwnSession { session: ID.into() },
+            Invalid::UserSearchTooLong { max: 100 },
+            Invalid::UserSearchLimit { limit: 500 },
+            Invalid::TargetNeverSent,
+            Invalid::CertificateNotPem {
+                path: path(),
+                detail: "section end not found".into(),
+            },
+            Invalid::CertificateEmpty { path: path() },
+            Invalid::CertificateUnreadable {
+                path: path(),
+                detail: OS_ERROR.into(),
+            },
+        ]
+    }
+
+    /// Every reason input is refused for: its `Display` (what the outbox
+    /// stores) reads back to the same reason, and it is told in English
+    /// and in Russian from its own catalog entry, the Russian with no
+    /// English in it.
+    #[test]
+    fn every_invalid_reason_reads_back_and_is_told_in_both_languages() {
+        use std::collections::BTreeSet;
+
+        use crate::i18n::Translator;
+        let all = every_reason();
+        let ids: BTreeSet<&str> = all.iter().map(Invalid::id).collect();
+        assert_eq!(ids.len(), all.len(), "two examples of one reason");
+        assert_eq!(
+            ids,
+            Invalid::IDS.iter().copied().collect::<BTreeSet<_>>(),
+            "every reason needs an example here"
+        );
+        let (en, ru) = (Translator::for_locale("en"), Translator::for_locale("ru"));
+        let mut told = BTreeSet::new();
+        for reason in &all {
+            for locale in ["en", "ru"] {
+                // Checked by id: a missing Russian entry would otherwise
+                // fall back to the English one.
+                assert!(
+                    Translator::message_ids(locale)
+                        .iter()
+                        .any(|m| m == reason.id()),
+                    "{locale} has no {}",
+                    reason.id()
+                );
+            }
+            let e = Error::from(reason.clone());
+            let stored = e.to_string();
+            assert!(stored.starts_with("invalid input: "), "{stored}");
+            assert!(!stored.contains("core-invalid"), "{stored}");
+            let back = Error::from_display(&stored)
+                .unwrap_or_else(|| panic!("{stored:?} does not read back"));
+            assert!(
+                matches!(&back, Error::InvalidInput(r) if r == reason),
+                "{stored:?} read back as {back:?}"
+            );
+            for tr in [&en, &ru] {
+                let text = e.localized(tr);
+                assert!(!text.starts_with("core-"), "no message for {reason:?}");
+                assert!(!text.contains('{'), "{text}");
+                assert_eq!(Error::localized_reason(&stored, tr), text);
+                assert!(told.insert(text.clone()), "said twice: {text}");
+            }
+            // What is left of the Russian once the values are taken out:
+            // Russian words, and Latin only for names of formats and
+            // characters.
+            let mut rest = e.localized(&ru);
+            for value in [PATH, NAME, ID, OTHER_ID] {
+                rest = rest.replace(value, " ");
+            }
+            let latin: Vec<&str> = rest
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| !w.is_empty())
+                .filter(|w| {
+                    ![
+                        "PNG", "JPEG", "GIF", "WebP", "PEM", "UTF", "A", "Z", "a", "z",
+                    ]
+                    .contains(w)
+                })
+                .collect();
+            assert!(latin.is_empty(), "English in {rest:?}: {latin:?}");
+            assert!(
+                rest.chars().any(|c| ('а'..='я').contains(&c)),
+                "not Russian: {rest:?}"
+            );
+        }
+        // The values reach the message as arguments.
+        let big = Error::from(Invalid::AvatarSize {
+            path: PATH.into(),
+            max: 10 << 20,
+        });
+        assert_eq!(
+            big.localized(&ru),
+            format!("Аватар должен быть файлом изображения от 1 до 10485760 байт: {PATH}")
+        );
+        assert_eq!(
+            big.localized(&en),
+            format!("An avatar must be an image file of 1 to 10485760 bytes: {PATH}")
+        );
+        assert_eq!(
+            Error::from(Invalid::RoomName {
+                name: String::new(),
+                max: 21
+            })
+            .localized(&ru),
+            "В названии комнаты должно быть от 1 до 21 символа"
+        );
+        // A reason stored by an older build reads back.
+        assert_eq!(
+            Error::localized_reason(
+                "invalid input: the message it refers to was never sent",
+                &ru
+            ),
+            "Сообщение, к которому это относится, так и не было отправлено"
+        );
+        // A free-text reason no check words so now is shown as stored.
+        for old in [
+            "invalid input: the message is empty",
+            "invalid input: room name \"x: 1 to 80 characters",
+            "invalid input: ",
+        ] {
+            assert!(Error::from_display(old).is_none(), "{old}");
+            assert_eq!(Error::localized_reason(old, &ru), old);
+        }
     }
 }

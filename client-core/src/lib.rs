@@ -66,7 +66,7 @@ mod types;
 pub use account::{AVATAR_MAX_BYTES, RoomNotifications};
 pub use cache::{CacheUsage, FILE_CACHE_MIN_BYTES};
 pub use client::{Client, ClientConfig};
-pub use error::{Error, Result, RetryKind};
+pub use error::{Error, Invalid, Result, RetryKind};
 pub use events::{ClientEvent, EventStream, TimelineChange};
 pub use secrets::{
     FileSecretStore, KEYRING_SERVICE, KeyringSecretStore, SecretStore, SecretsBackend,

@@ -33,7 +33,7 @@ use tern_protocol::{Event, RoomId, UserId};
 use uuid::Uuid;
 
 use crate::client::Shared;
-use crate::error::{Error, RetryKind};
+use crate::error::{Error, Invalid, RetryKind};
 use crate::events::{ClientEvent, TimelineChange};
 use crate::store::apply::{self, Changes};
 use crate::store::{from_ms, now_ms, parse_uuid};
@@ -473,7 +473,7 @@ async fn deliver_inner(shared: &Shared, item: &Claimed) -> crate::Result<Deliver
             .store
             .read(move |c| resolve(c, target, &txn))
             .await?
-            .ok_or_else(|| Error::InvalidInput("the message it refers to was never sent".into()))
+            .ok_or_else(|| Error::from(Invalid::TargetNeverSent))
     };
     let msg_path = |id: Uuid| format!("/api/v1/rooms/{room}/messages/{id}");
     Ok(match &item.payload {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result};
 
 /// The rustls client configuration for a client of `server_url`. The
 /// platform's roots are loaded (a few milliseconds of reading and parsing)
@@ -60,15 +60,19 @@ pub(crate) fn client_config(
 
 /// Every certificate in a PEM file; at least one.
 fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
-    let bad = |why: String| {
-        Error::InvalidInput(format!("extra root certificate {}: {why}", path.display()))
-    };
-    let bytes = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let path_text = || path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Invalid::CertificateUnreadable {
+        path: path_text(),
+        detail: e.to_string(),
+    })?;
     let certs = CertificateDer::pem_slice_iter(&bytes)
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| bad(format!("not a readable PEM file ({e})")))?;
+        .map_err(|e| Invalid::CertificateNotPem {
+            path: path_text(),
+            detail: e.to_string(),
+        })?;
     if certs.is_empty() {
-        return Err(bad("no certificate in the file".into()));
+        return Err(Invalid::CertificateEmpty { path: path_text() }.into());
     }
     Ok(certs)
 }

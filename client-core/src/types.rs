@@ -2,7 +2,7 @@
 //! states, connection state, search hits. Plain data, no UI types.
 
 use tern_protocol::MessageKind;
-use tern_protocol::room::{MemberState, RoomKind};
+use tern_protocol::room::{MemberState, NotifyLevel, RoomKind};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -72,6 +72,9 @@ pub struct RoomSummary {
     pub topic: Option<String>,
     pub membership: MemberState,
     pub muted: bool,
+    /// Which messages notify (the account's level for the room, as synced):
+    /// `Mentions` also covers every message of a direct room.
+    pub notify: NotifyLevel,
     pub unread_count: u32,
     pub mention_count: u32,
     /// Newest message (or creation) time: the list is sorted on it.

@@ -830,18 +830,22 @@ impl App {
             .unwrap_or(r.muted)
     }
 
-    /// What raises a notification in a room: mentions (and every message
-    /// of a direct room) unless set otherwise; nothing when muted.
+    /// What raises a notification in a room: the level chosen here, else
+    /// the account's level for the room (mentions, and every message of a
+    /// direct room, unless set otherwise); nothing when muted.
     pub fn notify_level(&self, room: Uuid) -> NotifyLevel {
         let pref = self.prefs.get(&room).copied().unwrap_or_default();
-        let muted = match self.rooms.iter().find(|r| r.id == room) {
+        let summary = self.rooms.iter().find(|r| r.id == room);
+        let muted = match summary {
             Some(r) => self.room_muted(r),
             None => pref.muted.unwrap_or(false),
         };
         if muted {
             return NotifyLevel::None;
         }
-        pref.notify.unwrap_or(NotifyLevel::Mentions)
+        pref.notify
+            .or(summary.map(|r| r.notify))
+            .unwrap_or(NotifyLevel::Mentions)
     }
 
     fn set_prefs(&mut self, room: Uuid, f: impl FnOnce(&mut RoomPrefs)) -> Vec<Cmd> {
@@ -2472,6 +2476,11 @@ mod tests {
             topic: None,
             membership: tern_client_core::protocol::room::MemberState::Joined,
             muted: false,
+            notify: if kind == RoomKind::Direct {
+                NotifyLevel::All
+            } else {
+                NotifyLevel::Mentions
+            },
             unread_count: 0,
             mention_count: 0,
             last_activity: time::OffsetDateTime::UNIX_EPOCH,
@@ -2883,6 +2892,28 @@ mod tests {
             [Cmd::SavePrefs { room, prefs: RoomPrefs { muted: Some(true), .. } }] if *room == chan
         ));
         assert!(a.update(inc(chan, true)).is_empty());
+    }
+
+    /// The account's level for a room (set on another device) applies
+    /// unless this terminal chose one.
+    #[test]
+    fn the_accounts_level_applies_unless_chosen_here() {
+        let mut a = app();
+        let chan = Uuid::from_u128(41);
+        a.rooms = vec![joined_room(chan, RoomKind::Channel, "r")];
+        let inc = |mention| Action::Incoming {
+            room: chan,
+            sender: "Bob".into(),
+            body: "hi".into(),
+            mention,
+        };
+        a.rooms[0].notify = NotifyLevel::All;
+        assert_eq!(a.update(inc(false)).len(), 1, "all: every message");
+        a.rooms[0].notify = NotifyLevel::None;
+        assert!(a.update(inc(true)).is_empty(), "none: not even a mention");
+        a.prefs.entry(chan).or_default().notify = Some(NotifyLevel::Mentions);
+        assert_eq!(a.update(inc(true)).len(), 1, "chosen here: mentions");
+        assert!(a.update(inc(false)).is_empty());
     }
 
     /// Feeds keys through `on_key` and `update`; the commands they asked for.

@@ -150,6 +150,55 @@ fn draw_login(f: &mut Frame<'_>, app: &App, area: Rect) {
         Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
         inner,
     );
+    // No status bar here: a notice (a bad config file) takes the bottom.
+    draw_notice_above(f, app, area, area.bottom());
+}
+
+/// The notice, wrapped to at most [`NOTICE_MAX_ROWS`] rows of the full
+/// width, ending just above row `bottom`: where a notice goes that the
+/// status bar has no room for (or on a screen without one).
+fn draw_notice_above(f: &mut Frame<'_>, app: &App, area: Rect, bottom: u16) {
+    let Some(n) = &app.notice else {
+        return;
+    };
+    let text = format!(" {}", n.text);
+    let rows = wrapped_rows(&text, area.width).min(NOTICE_MAX_ROWS);
+    let top = bottom.saturating_sub(rows).max(area.y);
+    let r = Rect::new(area.x, top, area.width, bottom.saturating_sub(top));
+    let style = if n.error {
+        app.theme.error
+    } else {
+        app.theme.base
+    };
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(Line::from(Span::styled(text, style)))
+            .style(app.theme.status)
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+        r,
+    );
+}
+
+/// The most rows a notice takes outside the status bar.
+const NOTICE_MAX_ROWS: u16 = 3;
+
+/// How many rows `text` takes wrapped at word ends to `width` columns.
+fn wrapped_rows(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let (mut rows, mut used) = (1u16, 0usize);
+    for word in text.split(' ') {
+        let w = word.width();
+        let need = if used == 0 { w } else { used + 1 + w };
+        if need <= width {
+            used = need;
+        } else {
+            rows = rows.saturating_add(1);
+            // A word wider than a row is cut across rows.
+            rows = rows.saturating_add(u16::try_from(w / width).unwrap_or(u16::MAX));
+            used = w % width;
+        }
+    }
+    rows
 }
 
 fn draw_main(f: &mut Frame<'_>, app: &App, area: Rect) {
@@ -180,7 +229,9 @@ fn draw_main(f: &mut Frame<'_>, app: &App, area: Rect) {
     }
     draw_timeline(f, app, timeline);
     draw_composer(f, app, composer);
-    draw_status(f, app, l.status);
+    if !draw_status(f, app, l.status) {
+        draw_notice_above(f, app, area, l.status.y);
+    }
     match &app.overlay {
         Overlay::None => {}
         Overlay::Help => draw_help(f, app, area),
@@ -921,7 +972,8 @@ fn draw_composer(f: &mut Frame<'_>, app: &App, area: Rect) {
     }
 }
 
-fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
+/// The status bar; false when the notice did not fit in it.
+fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) -> bool {
     let t = &app.theme;
     let (dot, label, style) = match app.connection.state {
         ConnectionState::Online => ("●", app.tr.tr("connection-online"), t.ok),
@@ -971,11 +1023,15 @@ fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
         };
         spans.push(Span::styled(format!(" · {text}"), t.dim));
     }
+    let mut notice_shown = true;
     if let Some(n) = &app.notice {
-        spans.push(Span::styled(
-            format!(" · {}", n.text),
-            if n.error { t.error } else { t.base },
-        ));
+        let notice = format!(" · {}", n.text);
+        let used: usize = spans.iter().map(|s| s.content.width()).sum();
+        if used + notice.width() <= area.width as usize {
+            spans.push(Span::styled(notice, if n.error { t.error } else { t.base }));
+        } else {
+            notice_shown = false;
+        }
     }
     let right = format!("{} ", app.tr.tr("tui-status-help"));
     let used: usize = spans.iter().map(|s| s.content.width()).sum();
@@ -985,6 +1041,7 @@ fn draw_status(f: &mut Frame<'_>, app: &App, area: Rect) {
         spans.push(Span::styled(right, t.dim));
     }
     f.render_widget(Paragraph::new(Line::from(spans)).style(t.status), area);
+    notice_shown
 }
 
 fn draw_help(f: &mut Frame<'_>, app: &App, area: Rect) {

@@ -98,6 +98,7 @@ mod tests {
             topic: None,
             membership: MemberState::Joined,
             muted: false,
+            notify: tern_client_core::protocol::room::NotifyLevel::Mentions,
             unread_count: 0,
             mention_count: 0,
             last_activity: time::OffsetDateTime::UNIX_EPOCH,

@@ -105,7 +105,7 @@ theme-light = Light
 theme-dark = Dark
 language = Language
 language-system = Follow the system
-notifications = Notifications for mentions and direct messages
+notifications = Show notifications
 cache-size = File cache size (MB)
 save = Save
 close = Close
@@ -114,7 +114,6 @@ close = Close
 
 error-network = Cannot reach the server.
 error-invalid-credentials = Wrong login or password.
-error-invalid-input = { $message }
 error-generic = Something went wrong: { $message }
 
 ## Rooms: directory, creation, info
@@ -139,7 +138,7 @@ room-info = Room info
 room-no-topic = No topic
 room-notify = Notifications in this room (all your devices)
 room-notify-all = Every message
-room-notify-mentions = Mentions and keywords only
+room-notify-mentions = Mentions only (every message in a direct room)
 room-notify-none = None (muted)
 member-invited = invited
 role-owner = owner

@@ -341,11 +341,37 @@ core-error-not-signed-in = Not signed in
 core-error-store = The local database failed (details in the log)
 core-error-io = Cannot use the file { $path }
 core-error-protocol = The server’s answer could not be read
-core-error-invalid-input = This cannot be done: { $detail }
 core-error-not-found = Not found here (it may have been removed)
 core-error-secrets = The sign-in tokens cannot be stored or read (details in the log)
 core-error-source-gone = The file to upload is gone: { $path }
 core-error-shutdown = Tern is shutting down
+
+## Why input was refused (client-core's Error::InvalidInput, one per check)
+
+core-invalid-file-cache-too-small = The file cache must hold at least { $min } bytes, not { $bytes }
+core-invalid-profile-name = The profile name “{ $name }” cannot be used: use 1 to 64 of A-Z a-z 0-9 _ . -
+core-invalid-message-body = A message must have 1 to { $max } characters, not only spaces
+core-invalid-caption-too-long = A caption may have at most { $max } characters
+core-invalid-not-a-file = { $path } is not a file
+core-invalid-path-not-utf8 = The path { $path } is not UTF-8 and cannot be kept
+core-invalid-not-own-message = Only your own messages can be edited
+core-invalid-reaction = A reaction must be 1 to { $max } bytes long
+core-invalid-direct-room = A direct conversation is opened with a person, not created as a room
+core-invalid-room-name = A room name must have 1 to { $max } characters
+core-invalid-outbox-item-sending = This is being sent right now; try again in a moment
+core-invalid-event-in-other-room = The event { $event } belongs to another room
+core-invalid-event-seq-gap = Imported events must follow one another without a gap
+core-invalid-display-name = A display name must have 1 to { $max } characters and no control characters
+core-invalid-avatar-missing = There is no file { $path } for the avatar
+core-invalid-avatar-size = An avatar must be an image file of 1 to { $max } bytes: { $path }
+core-invalid-avatar-not-image = { $path } is not a PNG, JPEG, GIF or WebP image
+core-invalid-revoke-own-session = This is this device’s own session: sign out instead
+core-invalid-user-search-too-long = A search for people may have at most { $max } characters
+core-invalid-user-search-limit = A search for people shows 1 to 100 people, not { $limit }
+core-invalid-target-never-sent = The message this refers to was never sent
+core-invalid-certificate-not-pem = The root certificate file { $path } is not a readable PEM file
+core-invalid-certificate-empty = The root certificate file { $path } holds no certificate
+core-invalid-certificate-unreadable = Cannot read the root certificate file { $path }
 
 ## Terminal client (tern): start-up and key problems
 
@@ -360,3 +386,16 @@ tui-keys-unknown-key = Unknown key “{ $key }” for { $action } in [keys] of t
 
 tray-show = Show Tern
 tray-quit = Quit
+
+## Desktop app: its own errors (client-core's are the core-* above)
+
+desktop-error-io = Cannot read or write a file here (details in the log)
+desktop-invalid-language = The language must be the system's, English or Russian, not “{ $language }”
+desktop-invalid-cache-size = The file cache must be { $min } to { $max } MB
+desktop-invalid-server-url-scheme = The server address { $url } must start with http:// or https://
+desktop-invalid-server-url-host = The server address { $url } must name a host
+desktop-invalid-login-required = Enter a username or email and a password
+desktop-invalid-nothing-to-change = Nothing to change
+desktop-invalid-avatar-not-chosen = Choose an image for the avatar
+desktop-invalid-pasted-size = A pasted file must be 1 to { $max } bytes
+desktop-invalid-save-not-chosen = Choose where to save the file

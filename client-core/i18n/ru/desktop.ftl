@@ -107,7 +107,7 @@ theme-light = Светлая
 theme-dark = Тёмная
 language = Язык
 language-system = Как в системе
-notifications = Уведомления об упоминаниях и личных сообщениях
+notifications = Показывать уведомления
 cache-size = Размер кэша файлов (МБ)
 save = Сохранить
 close = Закрыть
@@ -116,7 +116,6 @@ close = Закрыть
 
 error-network = Сервер недоступен.
 error-invalid-credentials = Неверный логин или пароль.
-error-invalid-input = { $message }
 error-generic = Что-то пошло не так: { $message }
 
 ## Комнаты: каталог, создание, сведения
@@ -142,7 +141,7 @@ room-info = О комнате
 room-no-topic = Без темы
 room-notify = Уведомления в этой комнате (на всех ваших устройствах)
 room-notify-all = Обо всех сообщениях
-room-notify-mentions = Только упоминания
+room-notify-mentions = Только упоминания (в личной комнате — все сообщения)
 room-notify-none = Никаких (без звука)
 member-invited = приглашён
 role-owner = владелец

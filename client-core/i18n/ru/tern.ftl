@@ -347,11 +347,58 @@ core-error-not-signed-in = Вход не выполнен
 core-error-store = Сбой локальной базы данных (подробности в журнале)
 core-error-io = Не удаётся использовать файл { $path }
 core-error-protocol = Не удаётся прочитать ответ сервера
-core-error-invalid-input = Это невозможно: { $detail }
 core-error-not-found = Здесь этого нет (возможно, удалено)
 core-error-secrets = Не удаётся сохранить или прочитать токены входа (подробности в журнале)
 core-error-source-gone = Файла для отправки больше нет: { $path }
 core-error-shutdown = Tern завершает работу
+
+## Почему ввод не принят (Error::InvalidInput из client-core, по одному на проверку)
+
+core-invalid-file-cache-too-small = Кэш файлов должен вмещать не меньше { $min } байт, а не { $bytes }
+core-invalid-profile-name = Имя профиля «{ $name }» не подходит: используйте от 1 до 64 знаков из A-Z a-z 0-9 _ . -
+core-invalid-message-body = В сообщении должно быть от 1 до { $max } { $max ->
+        [one] символа
+       *[other] символов
+    }, не только пробелы
+core-invalid-caption-too-long = В подписи может быть не больше { $max } { $max ->
+        [one] символа
+       *[other] символов
+    }
+core-invalid-not-a-file = { $path } — не файл
+core-invalid-path-not-utf8 = Путь { $path } не в кодировке UTF-8, его нельзя сохранить
+core-invalid-not-own-message = Изменять можно только свои сообщения
+core-invalid-reaction = Реакция должна занимать от 1 до { $max } { $max ->
+        [one] байта
+       *[other] байт
+    }
+core-invalid-direct-room = Личную переписку открывают с человеком, а не создают как комнату
+core-invalid-room-name = В названии комнаты должно быть от 1 до { $max } { $max ->
+        [one] символа
+       *[other] символов
+    }
+core-invalid-outbox-item-sending = Это как раз отправляется; попробуйте чуть позже
+core-invalid-event-in-other-room = Событие { $event } относится к другой комнате
+core-invalid-event-seq-gap = Импортируемые события должны идти подряд, без пропусков
+core-invalid-display-name = В отображаемом имени должно быть от 1 до { $max } { $max ->
+        [one] символа
+       *[other] символов
+    }, без управляющих символов
+core-invalid-avatar-missing = Файла { $path } для аватара нет
+core-invalid-avatar-size = Аватар должен быть файлом изображения от 1 до { $max } { $max ->
+        [one] байта
+       *[other] байт
+    }: { $path }
+core-invalid-avatar-not-image = { $path } — не изображение PNG, JPEG, GIF или WebP
+core-invalid-revoke-own-session = Это сеанс этого устройства: просто выйдите из учётной записи
+core-invalid-user-search-too-long = В поиске людей может быть не больше { $max } { $max ->
+        [one] символа
+       *[other] символов
+    }
+core-invalid-user-search-limit = Поиск людей показывает от 1 до 100 человек, а не { $limit }
+core-invalid-target-never-sent = Сообщение, к которому это относится, так и не было отправлено
+core-invalid-certificate-not-pem = Файл корневого сертификата { $path } — не читаемый файл PEM
+core-invalid-certificate-empty = В файле корневого сертификата { $path } нет сертификата
+core-invalid-certificate-unreadable = Не удаётся прочитать файл корневого сертификата { $path }
 
 ## Терминальный клиент (tern): запуск и ошибки в клавишах
 
@@ -366,3 +413,19 @@ tui-keys-unknown-key = Неизвестная клавиша «{ $key }» для
 
 tray-show = Показать Tern
 tray-quit = Выйти
+
+## Desktop app: its own errors (client-core's are the core-* above)
+
+desktop-error-io = Не удаётся прочитать или записать файл (подробности в журнале)
+desktop-invalid-language = Язык может быть системным, английским или русским, но не «{ $language }»
+desktop-invalid-cache-size = Файловый кэш может занимать от { $min } до { $max } МБ
+desktop-invalid-server-url-scheme = Адрес сервера { $url } должен начинаться с http:// или https://
+desktop-invalid-server-url-host = В адресе сервера { $url } должно быть имя узла
+desktop-invalid-login-required = Введите имя пользователя или почту и пароль
+desktop-invalid-nothing-to-change = Менять нечего
+desktop-invalid-avatar-not-chosen = Выберите изображение для аватара
+desktop-invalid-pasted-size = Вставленный файл должен занимать от 1 до { $max } { $max ->
+        [one] байта
+       *[other] байт
+    }
+desktop-invalid-save-not-chosen = Выберите, куда сохранить файл

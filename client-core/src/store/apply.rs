@@ -95,12 +95,16 @@ pub(crate) fn upsert_user(tx: &Transaction<'_>, u: &User) -> Result<()> {
 }
 
 /// Stores the server's view of a room, keeping the caller's own fields.
+/// A room new here starts at the level the server gives a new membership
+/// (every message in a direct room, else mentions) until the sync brings
+/// the caller's own.
 pub(crate) fn upsert_room(tx: &Transaction<'_>, r: &Room) -> Result<()> {
     let activity = r.last_message_at.map(to_ms).unwrap_or(to_ms(r.created_at));
     tx.prepare_cached(
         "INSERT INTO rooms (id, workspace_id, kind, visibility, name, topic, created_by,
-             read_only, secret, archived, member_count, created_at, last_activity)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             read_only, secret, archived, member_count, created_at, last_activity, notify)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+             CASE ?3 WHEN 'direct' THEN 'all' ELSE 'mentions' END)
          ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id,
              kind = excluded.kind, visibility = excluded.visibility, name = excluded.name,
              topic = excluded.topic, read_only = excluded.read_only, secret = excluded.secret,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
-use tern_protocol::room::MemberState;
+use tern_protocol::room::{MemberState, NotifyLevel};
 use tern_protocol::{MessageKind, RoomId, UserId};
 use uuid::Uuid;
 
@@ -37,7 +37,8 @@ pub(crate) fn room_list(conn: &Connection, me: UserId) -> Result<Vec<RoomSummary
                 (SELECT u.id FROM members m JOIN users u ON u.id = m.user_id
                   WHERE m.room_id = r.id AND m.user_id != ?1 LIMIT 1),
                 (SELECT count(*) FROM outbox o WHERE o.room_id = r.id AND o.state != 'failed'),
-                (SELECT count(*) FROM outbox o WHERE o.room_id = r.id AND o.state = 'failed')
+                (SELECT count(*) FROM outbox o WHERE o.room_id = r.id AND o.state = 'failed'),
+                r.notify
          FROM rooms r WHERE r.membership IN ('joined', 'invited')
          ORDER BY r.last_activity DESC, r.id",
     )?;
@@ -57,6 +58,7 @@ pub(crate) fn room_list(conn: &Connection, me: UserId) -> Result<Vec<RoomSummary
         Option<String>,
         u32,
         u32,
+        String,
     )> = stmt
         .query_map([&me_s], |r| {
             Ok((
@@ -74,6 +76,7 @@ pub(crate) fn room_list(conn: &Connection, me: UserId) -> Result<Vec<RoomSummary
                 r.get(11)?,
                 r.get(12)?,
                 r.get(13)?,
+                r.get(14)?,
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -93,6 +96,7 @@ pub(crate) fn room_list(conn: &Connection, me: UserId) -> Result<Vec<RoomSummary
         other,
         pending,
         failed,
+        notify,
     ) in rows
     {
         let kind = parse_enum(&kind).unwrap_or(tern_protocol::room::RoomKind::Group);
@@ -147,6 +151,7 @@ pub(crate) fn room_list(conn: &Connection, me: UserId) -> Result<Vec<RoomSummary
             topic,
             membership: parse_enum(&membership).unwrap_or(MemberState::Joined),
             muted,
+            notify: parse_enum(&notify).unwrap_or(NotifyLevel::Mentions),
             unread_count: unread,
             mention_count: mentions,
             last_activity: from_ms(activity),

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use tern_client_core::protocol::room::NotifyLevel;
-use tern_client_core::{Error, FILE_CACHE_MIN_BYTES};
+use tern_client_core::{Client, Error, FILE_CACHE_MIN_BYTES};
 
 use crate::helpers::*;
 
@@ -181,17 +181,36 @@ async fn a_rooms_notification_setting_is_read_back_after_sync() {
     let bob = user(&server, dir.path(), "bob").await;
     let (_, room) = room_with(&alice, &[&bob], "quiet").await;
 
+    // A room (not direct) starts at mentions, in the room list too.
     let n = alice.room_notifications(room).await.unwrap();
     assert!(!n.muted);
-    assert_eq!(n.notify, NotifyLevel::All);
+    assert_eq!(n.notify, NotifyLevel::Mentions);
+    let level = |c: &Client| {
+        let c = c.clone();
+        async move {
+            c.rooms()
+                .await
+                .ok()?
+                .into_iter()
+                .find(|r| r.id == room)
+                .map(|r| r.notify)
+        }
+    };
+    assert_eq!(level(&alice).await, Some(NotifyLevel::Mentions));
 
     alice
-        .set_room_notifications(room, Some(false), Some(NotifyLevel::Mentions))
+        .set_room_notifications(room, Some(false), Some(NotifyLevel::All))
         .await
         .unwrap();
-    wait_for(20, "mentions only", || async {
+    wait_for(20, "every message", || async {
         let n = alice.room_notifications(room).await.ok()?;
-        (n.notify == NotifyLevel::Mentions && !n.muted).then_some(())
+        (n.notify == NotifyLevel::All && !n.muted).then_some(())
+    })
+    .await;
+    assert_eq!(level(&alice).await, Some(NotifyLevel::All));
+    // The other member's level is their own.
+    wait_for(20, "bob's room", || async {
+        (level(&bob).await == Some(NotifyLevel::Mentions)).then_some(())
     })
     .await;
     alice

@@ -1,5 +1,6 @@
 //! Being a desktop citizen: the window title and tray show the unread
-//! count, mentions and direct messages raise notifications, a second
+//! count, new messages raise notifications as each room's level says
+//! (mentions and direct messages unless set otherwise), a second
 //! launch brings the first window forward.
 //!
 //! The decisions are pure functions ([`Badge::of`], [`notice`]) so that
@@ -11,7 +12,7 @@
 use std::sync::Mutex;
 
 use tauri::{AppHandle, Manager, Runtime};
-use tern_client_core::protocol::room::{MemberState, RoomKind};
+use tern_client_core::protocol::room::{MemberState, NotifyLevel, RoomKind};
 use tern_client_core::{RoomSummary, TimelineItem};
 use uuid::Uuid;
 
@@ -29,8 +30,7 @@ pub const NOTICES_PER_BATCH: usize = 3;
 pub fn setup<R: Runtime>(app: &mut tauri::App<R>) -> tauri::Result<()> {
     use tauri::menu::{Menu, MenuItem};
     use tauri::tray::TrayIconBuilder;
-    let language = app.state::<AppState>().settings().language;
-    let tr = tern_client_core::i18n::Translator::new((language != "system").then_some(&*language));
+    let tr = app.state::<AppState>().translator();
     let show = MenuItem::with_id(app, "show", tr.tr("tray-show"), true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", tr.tr("tray-quit"), true, None::<&str>)?;
     let menu = Menu::with_items(app, &[&show, &quit])?;
@@ -81,12 +81,29 @@ pub fn quit_on_signals<R: Runtime>(app: &AppHandle<R>) {
     let _ = app;
 }
 
-/// Brings the main window forward.
+/// Brings the main window forward: shown, restored and focused.
 pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(w) = app.get_webview_window("main") {
-        let _ = w.unminimize();
-        let _ = w.show();
-        let _ = w.set_focus();
+    let Some(w) = app.get_webview_window("main") else {
+        return;
+    };
+    let minimized = w.is_minimized().unwrap_or(false);
+    let _ = w.unminimize();
+    let _ = w.show();
+    let _ = w.set_focus();
+    if minimized {
+        // The window comes back from minimized after this returns, and
+        // until it has, focusing it does nothing (on Linux the request is
+        // dropped): focus it once it is back.
+        tauri::async_runtime::spawn(async move {
+            for _ in 0..100 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                if !w.is_minimized().unwrap_or(true) {
+                    let _ = w.set_focus();
+                    return;
+                }
+            }
+            tracing::info!("the window did not come back from minimized");
+        });
     }
 }
 
@@ -135,11 +152,14 @@ pub struct Notice {
 /// The longest notification body, in characters.
 pub const NOTICE_BODY_CHARS: usize = 200;
 
-/// Whether a new message raises a notification, and which: one that
-/// mentions the user or arrives in a direct room, confirmed by the server,
-/// from someone else, not deleted; never when notifications are off
-/// (globally, for the room in the app's settings, or for the room on the
-/// account) or while the window has the focus.
+/// Whether a new message raises a notification, and which. The room's
+/// level on the account decides which messages may: `All` every one,
+/// `Mentions` those that mention the user and every one in a direct room
+/// (all of them are addressed to the user), `None` none; the server starts
+/// channels and groups at `Mentions`, direct rooms at `All`. Only a message
+/// confirmed by the server, from someone else, not deleted; never when
+/// notifications are off (globally, for the room in the app's settings, or
+/// muted on the account) or while the window has the focus.
 pub fn notice(
     settings: &Settings,
     window_focused: bool,
@@ -159,7 +179,12 @@ pub fn notice(
         return None;
     }
     let direct = room.kind == RoomKind::Direct;
-    if !(m.mentions_me || direct) {
+    let wanted = match room.notify {
+        NotifyLevel::All => true,
+        NotifyLevel::Mentions => m.mentions_me || direct,
+        NotifyLevel::None => false,
+    };
+    if !wanted {
         return None;
     }
     Some(Notice {
@@ -324,6 +349,12 @@ mod tests {
             topic: None,
             membership: MemberState::Joined,
             muted: false,
+            // What the server starts a membership at.
+            notify: if kind == RoomKind::Direct {
+                NotifyLevel::All
+            } else {
+                NotifyLevel::Mentions
+            },
             unread_count: unread,
             mention_count: 0,
             last_activity: OffsetDateTime::UNIX_EPOCH,
@@ -409,6 +440,45 @@ mod tests {
         let long = "й".repeat(500);
         let n = notice(&s, false, Some(ME), &dm, &message(&dm, &long, false)).unwrap();
         assert_eq!(n.body.chars().count(), NOTICE_BODY_CHARS);
+    }
+
+    #[test]
+    fn the_rooms_level_decides_which_messages_notify() {
+        let s = Settings::default();
+        let notifies = |room: &RoomSummary, mentions_me: bool| {
+            notice(&s, false, Some(ME), room, &message(room, "hi", mentions_me)).is_some()
+        };
+        for kind in [RoomKind::Channel, RoomKind::Group, RoomKind::Direct] {
+            let mut r = room(1, kind, 1);
+            r.notify = NotifyLevel::All;
+            assert!(notifies(&r, false), "{kind:?} at all: a plain message");
+            assert!(notifies(&r, true), "{kind:?} at all: a mention");
+            r.notify = NotifyLevel::None;
+            assert!(!notifies(&r, false), "{kind:?} at none: a plain message");
+            assert!(!notifies(&r, true), "{kind:?} at none: a mention");
+            r.notify = NotifyLevel::Mentions;
+            assert!(notifies(&r, true), "{kind:?} at mentions: a mention");
+            assert_eq!(
+                notifies(&r, false),
+                kind == RoomKind::Direct,
+                "{kind:?} at mentions: a plain message"
+            );
+        }
+        // `All` still leaves out what is never notified.
+        let mut ch = room(2, RoomKind::Channel, 1);
+        ch.notify = NotifyLevel::All;
+        let mut own = message(&ch, "mine", false);
+        own.sender_id = ME;
+        assert_eq!(notice(&s, false, Some(ME), &ch, &own), None);
+        assert_eq!(
+            notice(&s, true, Some(ME), &ch, &message(&ch, "x", false)),
+            None
+        );
+        ch.muted = true;
+        assert_eq!(
+            notice(&s, false, Some(ME), &ch, &message(&ch, "x", false)),
+            None
+        );
     }
 
     #[test]

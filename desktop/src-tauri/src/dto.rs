@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use tern_client_core as core;
+use tern_client_core::i18n::Translator;
 use tern_client_core::protocol::MessageKind;
 use tern_client_core::protocol::room::{MemberState, RoomKind, Visibility};
 use time::OffsetDateTime;
@@ -136,10 +137,29 @@ pub enum OutboxState {
         last_error: String,
     },
     Failed {
+        /// Why, in English, as the outbox keeps it (for logs).
         reason: String,
+        /// Why, in the app's language: what the window shows. Empty
+        /// until [`OutboxState::worded`].
+        #[serde(default)]
+        text: String,
     },
     Delivered,
     Discarded,
+}
+
+impl OutboxState {
+    /// With a failure's reason worded in `tr`'s language (client-core
+    /// reads the stored English back with `Error::localized_reason`).
+    pub fn worded(self, tr: &Translator) -> Self {
+        match self {
+            Self::Failed { reason, .. } => Self::Failed {
+                text: core::Error::localized_reason(&reason, tr),
+                reason,
+            },
+            s => s,
+        }
+    }
 }
 
 impl From<core::OutboxState> for OutboxState {
@@ -156,7 +176,10 @@ impl From<core::OutboxState> for OutboxState {
                 next_attempt_at: ms(next_attempt_at),
                 last_error,
             },
-            core::OutboxState::Failed { reason } => Self::Failed { reason },
+            core::OutboxState::Failed { reason } => Self::Failed {
+                reason,
+                text: String::new(),
+            },
             core::OutboxState::Delivered => Self::Delivered,
             core::OutboxState::Discarded => Self::Discarded,
         }
@@ -170,6 +193,16 @@ pub struct OutboxItem {
     pub kind: String,
     pub state: OutboxState,
     pub created_at: i64,
+}
+
+impl OutboxItem {
+    /// With its state worded (see [`OutboxState::worded`]).
+    pub fn worded(self, tr: &Translator) -> Self {
+        Self {
+            state: self.state.worded(tr),
+            ..self
+        }
+    }
 }
 
 impl From<core::OutboxItem> for OutboxItem {
@@ -236,6 +269,18 @@ pub struct TimelineItem {
     pub txn_id: Option<String>,
 }
 
+impl TimelineItem {
+    /// With its outbox states worded (see [`OutboxState::worded`]).
+    pub fn worded(self, tr: &Translator) -> Self {
+        Self {
+            local: self.local.map(|s| s.worded(tr)),
+            pending_edit: self.pending_edit.map(|s| s.worded(tr)),
+            pending_delete: self.pending_delete.map(|s| s.worded(tr)),
+            ..self
+        }
+    }
+}
+
 impl From<core::TimelineItem> for TimelineItem {
     fn from(i: core::TimelineItem) -> Self {
         Self {
@@ -287,6 +332,16 @@ pub struct TimelinePage {
     pub needs_backfill: bool,
 }
 
+impl TimelinePage {
+    /// With every item worded (see [`OutboxState::worded`]).
+    pub fn worded(self, tr: &Translator) -> Self {
+        Self {
+            items: self.items.into_iter().map(|i| i.worded(tr)).collect(),
+            ..self
+        }
+    }
+}
+
 impl From<core::TimelinePage> for TimelinePage {
     fn from(p: core::TimelinePage) -> Self {
         Self {
@@ -301,6 +356,16 @@ impl From<core::TimelinePage> for TimelinePage {
 pub struct NewerPage {
     pub items: Vec<TimelineItem>,
     pub at_newest: bool,
+}
+
+impl NewerPage {
+    /// With every item worded (see [`OutboxState::worded`]).
+    pub fn worded(self, tr: &Translator) -> Self {
+        Self {
+            items: self.items.into_iter().map(|i| i.worded(tr)).collect(),
+            ..self
+        }
+    }
 }
 
 impl From<core::NewerPage> for NewerPage {
@@ -475,6 +540,22 @@ pub enum Event {
 }
 
 impl Event {
+    /// With an outbox state worded (see [`OutboxState::worded`]).
+    pub fn worded(self, tr: &Translator) -> Self {
+        match self {
+            Self::OutboxItem {
+                txn_id,
+                room_id,
+                state,
+            } => Self::OutboxItem {
+                txn_id,
+                room_id,
+                state: state.worded(tr),
+            },
+            e => e,
+        }
+    }
+
     /// `None` for events this build does not forward.
     pub fn from_core(e: core::ClientEvent) -> Option<Self> {
         use core::ClientEvent as E;
@@ -663,5 +744,48 @@ impl From<core::CacheUsage> for CacheUsage {
             entries: u.entries,
             max_bytes: u.max_bytes,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(reason: String) -> OutboxState {
+        core::OutboxState::Failed { reason }.into()
+    }
+
+    fn text(s: &OutboxState) -> &str {
+        match s {
+            OutboxState::Failed { text, .. } => text,
+            _ => "",
+        }
+    }
+
+    /// A failed send's reason, kept in English by the outbox, reaches
+    /// the window in the app's language; the English stays for logs.
+    #[test]
+    fn a_failed_sends_reason_is_worded_in_the_apps_language() {
+        let (ru, en) = (Translator::for_locale("ru"), Translator::for_locale("en"));
+        let refused = core::Error::from(core::Invalid::MessageBody { max: 16_000 }).to_string();
+        let s = failed(refused.clone());
+        assert_eq!(text(&s), "");
+        assert_eq!(
+            text(&s.clone().worded(&ru)),
+            "В сообщении должно быть от 1 до 16000 символов, не только пробелы"
+        );
+        assert_eq!(
+            text(&s.clone().worded(&en)),
+            "A message must have 1 to 16000 characters, not only spaces"
+        );
+        let OutboxState::Failed { reason, .. } = s.worded(&ru) else {
+            panic!("still failed");
+        };
+        assert_eq!(reason, refused);
+        let forbidden = failed("server answered 403 forbidden: not a member".to_owned());
+        assert_eq!(text(&forbidden.worded(&ru)), "Вам это не разрешено");
+        // A text client-core cannot read back is shown as kept.
+        assert_eq!(text(&failed("odd".to_owned()).worded(&ru)), "odd");
+        assert_eq!(OutboxState::Pending.worded(&ru), OutboxState::Pending);
     }
 }

@@ -66,17 +66,28 @@ impl Settings {
         }
     }
 
+    /// Words things in the chosen language (`system`: the system's).
+    pub fn translator(&self) -> tern_client_core::i18n::Translator {
+        tern_client_core::i18n::Translator::new(
+            (self.language != "system").then_some(self.language.as_str()),
+        )
+    }
+
     pub fn validate(&self) -> CmdResult<()> {
         if !matches!(self.language.as_str(), "system" | "en" | "ru") {
-            return Err(CmdError::invalid(format!(
-                "language {:?}: system, en or ru",
-                self.language
-            )));
+            return Err(CmdError::invalid(
+                "desktop-invalid-language",
+                format!("language {:?}: system, en or ru", self.language),
+            )
+            .arg("language", self.language.as_str()));
         }
         if !(CACHE_MB_MIN..=CACHE_MB_MAX).contains(&self.cache_size_mb) {
-            return Err(CmdError::invalid(format!(
-                "cache size: {CACHE_MB_MIN} to {CACHE_MB_MAX} MB"
-            )));
+            return Err(CmdError::invalid(
+                "desktop-invalid-cache-size",
+                format!("cache size: {CACHE_MB_MIN} to {CACHE_MB_MAX} MB"),
+            )
+            .arg("min", CACHE_MB_MIN)
+            .arg("max", CACHE_MB_MAX));
         }
         if let Some(u) = &self.server_url {
             check_server_url(u)?;
@@ -104,12 +115,18 @@ pub fn check_server_url(u: &str) -> CmdResult<String> {
         .strip_prefix("http://")
         .or_else(|| u.strip_prefix("https://"))
         .ok_or_else(|| {
-            CmdError::invalid(format!(
-                "server URL {u:?}: start it with http:// or https://"
-            ))
+            CmdError::invalid(
+                "desktop-invalid-server-url-scheme",
+                format!("server URL {u:?}: start it with http:// or https://"),
+            )
+            .arg("url", u)
         })?;
     if rest.is_empty() || rest.contains(char::is_whitespace) || rest.starts_with('/') {
-        return Err(CmdError::invalid(format!("server URL {u:?}: name a host")));
+        return Err(CmdError::invalid(
+            "desktop-invalid-server-url-host",
+            format!("server URL {u:?}: name a host"),
+        )
+        .arg("url", u));
     }
     Ok(u.to_owned())
 }

@@ -2,9 +2,10 @@
 //! one client-core [`Client`].
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tern_client_core::i18n::Translator;
 use tern_client_core::{Client, ClientConfig, SecretsBackend};
 
 use crate::dto::Event;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub paths: Paths,
     secrets: SecretsBackend,
     settings: Mutex<Settings>,
+    /// Words errors in the language the settings choose.
+    translator: Mutex<Arc<Translator>>,
     client: tokio::sync::Mutex<Option<Open>>,
 }
 
@@ -65,6 +68,7 @@ impl AppState {
         Self {
             paths,
             secrets,
+            translator: Mutex::new(Arc::new(settings.translator())),
             settings: Mutex::new(settings),
             client: tokio::sync::Mutex::new(None),
         }
@@ -80,11 +84,32 @@ impl AppState {
     pub fn set_settings(&self, s: Settings) -> CmdResult<()> {
         s.validate()?;
         s.save(&self.paths.config_dir)?;
+        if s.language != self.settings().language {
+            let tr = Arc::new(s.translator());
+            match self.translator.lock() {
+                Ok(mut g) => *g = tr,
+                Err(p) => *p.into_inner() = tr,
+            }
+        }
         match self.settings.lock() {
             Ok(mut g) => *g = s,
             Err(p) => *p.into_inner() = s,
         }
         Ok(())
+    }
+
+    /// The translator for the language the settings choose.
+    pub fn translator(&self) -> Arc<Translator> {
+        self.translator
+            .lock()
+            .map(|t| t.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// A command's result with its error worded for the window, in the
+    /// language the settings choose (every command ends with this).
+    pub fn worded<T>(&self, result: CmdResult<T>) -> CmdResult<T> {
+        result.map_err(|e| e.worded(&self.translator()))
     }
 
     /// The open client, if any.
@@ -94,7 +119,7 @@ impl AppState {
             .await
             .as_ref()
             .map(|o| o.client.clone())
-            .ok_or_else(|| CmdError::new("not_signed_in", "no server chosen yet"))
+            .ok_or_else(|| CmdError::from(tern_client_core::Error::NotSignedIn))
     }
 
     pub async fn client_if_open(&self) -> Option<Client> {
@@ -143,6 +168,7 @@ fn forward_events<R: Runtime>(app: AppHandle<R>, client: Client) {
         crate::desktop::update_badge(&app).await;
         while let Some(e) = events.recv().await {
             if let Some(e) = Event::from_core(e) {
+                let e = e.worded(&app.state::<AppState>().translator());
                 crate::desktop::on_event(&app, &e).await;
                 if let Err(err) = app.emit(EVENT, &e) {
                     tracing::warn!(error = %err, "cannot forward an event to the window");

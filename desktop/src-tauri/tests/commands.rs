@@ -424,6 +424,119 @@ fn settings_round_trip_and_refuse_bad_values() {
     assert_eq!(e["code"], "invalid_input");
 }
 
+/// Refused input is told in the app's language (the settings' `language`),
+/// whole: Russian when it is ru, English when en; the code and the English
+/// log message stay as they are.
+#[test]
+fn refused_input_is_worded_in_the_apps_language() {
+    let s = Server::start();
+    let d = Desktop::new();
+    let (_, room) = signed_in_with_room(&d, &s, "lang");
+    let sent: String = d.ok(
+        "timeline_send",
+        json!({"room_id": room.id, "body": "react to me"}),
+    );
+    let set_language = |language: &str| {
+        let v: Value = d.ok("settings_get", json!({}));
+        let mut settings = v["settings"].clone();
+        settings["language"] = json!(language);
+        let () = d.ok("settings_set", json!({"settings": settings}));
+    };
+    let refusals = || {
+        let too_long = d.err(
+            "timeline_send",
+            json!({"room_id": room.id, "body": "ж".repeat(16_001)}),
+        );
+        let blank = d.err("timeline_send", json!({"room_id": room.id, "body": "  "}));
+        let no_emoji = d.err("timeline_react", json!({"message_id": sent, "emoji": ""}));
+        let mut settings = d.ok::<Value>("settings_get", json!({}))["settings"].clone();
+        settings["cache_size_mb"] = json!(1);
+        let cache = d.err("settings_set", json!({"settings": settings}));
+        for e in [&too_long, &blank, &no_emoji, &cache] {
+            assert_eq!(e["code"], "invalid_input", "{e}");
+        }
+        assert_eq!(
+            too_long["message"],
+            "invalid input: message body: 1 to 16000 characters, not only spaces"
+        );
+        [too_long, blank, no_emoji, cache]
+            .map(|e| e["text"].as_str().unwrap_or_default().to_owned())
+    };
+
+    set_language("ru");
+    let [too_long, blank, no_emoji, cache] = refusals();
+    assert_eq!(
+        too_long,
+        "В сообщении должно быть от 1 до 16000 символов, не только пробелы"
+    );
+    assert_eq!(blank, too_long);
+    assert!(
+        no_emoji.starts_with("Реакция должна занимать от 1 до "),
+        "{no_emoji}"
+    );
+    assert_eq!(cache, "Файловый кэш может занимать от 16 до 1048576 МБ");
+    for text in [&too_long, &no_emoji, &cache] {
+        assert!(
+            !text.chars().any(|c| c.is_ascii_alphabetic()),
+            "English left in {text:?}"
+        );
+    }
+
+    set_language("en");
+    let [too_long, blank, no_emoji, cache] = refusals();
+    assert_eq!(
+        too_long,
+        "A message must have 1 to 16000 characters, not only spaces"
+    );
+    assert_eq!(blank, too_long);
+    assert!(
+        no_emoji.starts_with("A reaction must be 1 to "),
+        "{no_emoji}"
+    );
+    assert_eq!(cache, "The file cache must be 16 to 1048576 MB");
+}
+
+/// A write the server refuses fails in the outbox with its reason kept in
+/// English; the window gets it in the app's language too, in the outbox
+/// list and in the event that tells of it.
+#[test]
+fn a_refused_write_is_told_in_the_apps_language() {
+    use tern_desktop::dto::OutboxState;
+    let s = Server::start();
+    let d = Desktop::new();
+    let _ = signed_in_with_room(&d, &s, "nowhere");
+    let v: Value = d.ok("settings_get", json!({}));
+    let mut settings = v["settings"].clone();
+    settings["language"] = json!("ru");
+    let () = d.ok("settings_set", json!({"settings": settings}));
+    // A room in a workspace that is not there: queued, then refused.
+    let local: String = d.ok(
+        "rooms_create",
+        json!({"room": {"workspace_id": "01a212b9-0000-7000-8000-000000000000",
+                        "kind": "channel", "name": "nowhere", "visibility": "public",
+                        "topic": null}}),
+    );
+    let failed = |state: &OutboxState| match state {
+        OutboxState::Failed { reason, text } => Some((reason.clone(), text.clone())),
+        _ => None,
+    };
+    let (txn, (reason, text)) = wait_for(20, "the room's creation to fail", || {
+        d.ok::<Vec<OutboxItem>>("outbox_list", json!({}))
+            .into_iter()
+            .filter(|o| o.room_id.to_string() == local)
+            .find_map(|o| Some((o.txn_id.clone(), failed(&o.state)?)))
+    });
+    assert_eq!(reason, "server answered 404 not_found: workspace not found");
+    assert_eq!(text, "На сервере этого нет, или вам это не видно");
+    wait_for(20, "the event of the failure", || {
+        d.saw(|e| {
+            matches!(e, Event::OutboxItem { txn_id, state, .. }
+            if *txn_id == txn && failed(state).is_some_and(|(_, t)| t == text))
+        })
+        .then_some(())
+    });
+}
+
 /// A valid 1×1 PNG.
 const PNG_1X1: &str =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
@@ -555,14 +668,14 @@ fn profile_devices_people_and_room_info() {
 
     // The room's notification setting.
     let n: Value = d.ok("rooms_notifications", json!({"room_id": room.id}));
-    assert_eq!(n, json!({"muted": false, "notify": "all"}));
+    assert_eq!(n, json!({"muted": false, "notify": "mentions"}));
     let () = d.ok(
         "rooms_set_notifications",
-        json!({"room_id": room.id, "notify": "mentions"}),
+        json!({"room_id": room.id, "notify": "all"}),
     );
-    wait_for(20, "mentions only", || {
+    wait_for(20, "every message", || {
         let n: Value = d.ok("rooms_notifications", json!({"room_id": room.id}));
-        (n["notify"] == "mentions").then_some(())
+        (n["notify"] == "all").then_some(())
     });
     let e = d.err("rooms_set_notifications", json!({"room_id": room.id}));
     assert_eq!(e["code"], "invalid_input");

@@ -6,11 +6,12 @@
 //   Up in an empty composer edits the last own message;
 // - the window's size and position survive a restart;
 // - a second launch on the same profile exits and brings the first
-//   window forward.
+//   window forward (mapped again and focused, read off the X server).
 
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
+import { focusedWindow, mainWindow, mapState, unmap } from './x11.mjs';
 
 /** The names of the app's top-level X windows. */
 export function nativeTitles() {
@@ -143,9 +144,15 @@ export async function citizen(ctx) {
 
   // 6. A second launch on the same profile (and session bus) exits at
   // once with 0, which the single-instance plugin does only after the
-  // first instance accepted the call (whose handler brings the window
-  // forward); one instance runs on. Xvfb has no window manager, so
-  // whether the window came forward is not observed here.
+  // first instance accepted the call, and the first window comes forward.
+  // Xvfb has no window manager, so the window is minimized the way one
+  // does it (unmapped, focus elsewhere) and the X server tells whether the
+  // window came back: mapped and viewable again, with the input focus.
+  const win = mainWindow();
+  unmap(win);
+  await sleep(1000);
+  if (mapState(win) !== 'IsUnMapped') throw new Error(`the window did not stay minimized: ${mapState(win)}`);
+  if (focusedWindow() === Number(win)) throw new Error('the minimized window kept the focus');
   const second = spawn(appBin, [], { env: { ...process.env, ...xdg }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   second.stdout.on('data', (d) => (out += d));
@@ -162,8 +169,12 @@ export async function citizen(ctx) {
   });
   if (code !== 0) throw new Error(`the second launch did not exit cleanly (${code}): ${out}`);
   if (pidsOf(appBin).length !== 1) throw new Error(`${pidsOf(appBin).length} instances run after a second launch`);
+  await until('the window mapped again', async () => mapState(win) === 'IsViewable', 10);
+  await until('the window focused', async () => focusedWindow() === Number(win), 10);
+  if (mainWindow() !== win) throw new Error('a new window came up instead of the first');
   await browser.$('button[data-room="general"]').waitForDisplayed();
-  log('a second launch handed over to the first instance and exited');
+  await shot('20-brought-forward');
+  log('a second launch handed over to the first instance, whose window came back and took the focus');
   void base;
   void general;
   return browser;

@@ -6,13 +6,15 @@
 //   node e2e/run.mjs   (CARGO_TARGET_DIR names the build with the binaries)
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { crc32, deflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { remote } from 'webdriverio';
 import { citizen } from './citizen.mjs';
+import { download } from './download.mjs';
+import { notices } from './notices.mjs';
 import { scroll } from './scroll.mjs';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -174,7 +176,31 @@ const busAddress = await new Promise((ok, bad) => {
   bus.once('exit', () => bad(new Error('dbus-daemon exited')));
 });
 
+// On that bus, the recording notification server: what the app shows
+// as notifications lands in noticesFile (see notices.mjs).
+const noticesFile = join(tmp, 'notices.jsonl');
+writeFileSync(noticesFile, '');
+const noticeServer = start(join(target, 'debug', 'examples', 'notification_server'), [noticesFile], {
+  DBUS_SESSION_BUS_ADDRESS: busAddress,
+});
+await new Promise((ok, bad) => {
+  let out = '';
+  noticeServer.stdout.on('data', (d) => {
+    out += d;
+    if (out.includes('ready')) ok();
+  });
+  noticeServer.once('exit', () => bad(new Error('the notification server exited')));
+});
+
+// What the app hands to the desktop to open a file goes through xdg-open:
+// a stand-in first on its PATH records the path (see download.mjs).
+const openedFile = join(tmp, 'opened.txt');
+writeFileSync(openedFile, '');
+mkdirSync(join(tmp, 'bin'));
+writeFileSync(join(tmp, 'bin', 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$1" >> '${openedFile}'\n`, { mode: 0o755 });
+
 const xdg = {
+  PATH: `${join(tmp, 'bin')}:${process.env.PATH}`,
   DBUS_SESSION_BUS_ADDRESS: busAddress,
   XDG_DATA_HOME: join(tmp, 'xdg-data'),
   XDG_CACHE_HOME: join(tmp, 'xdg-cache'),
@@ -390,12 +416,14 @@ try {
   await shot('09-back-online');
   log('queued message delivered once');
 
-  const ctx = { browser, driver, rest, base, alice, ws, general, until, sleep, log, shots, appBin, xdg, driverPort, target, tmp, start, stopGroup, freePort };
+  const ctx = { browser, driver, rest, base, alice, ws, general, until, sleep, log, shots, appBin, xdg, driverPort, target, tmp, start, stopGroup, freePort, noticesFile, openedFile };
   try {
     await citizen(ctx);
   } finally {
     browser = ctx.browser;
   }
+  await notices(ctx);
+  await download(ctx);
   await scroll(ctx);
 } catch (e) {
   failed = true;

@@ -7,6 +7,8 @@
 // number of rows in the DOM. Figures go to <shots>/scroll.json. Then a
 // search hit deep in the history opens in context and the reader scrolls
 // down from it, with the timeline's window bounded all the way.
+// TERN_E2E_HISTORY, TERN_E2E_SCROLL_SECS and TERN_E2E_SCROLL_STEP (pixels
+// a frame, default 120) change the run.
 
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -79,11 +81,11 @@ export async function scroll(ctx) {
     }, 2000);
 
     // Scroll up by `step` pixels a frame for `seconds`, in the page.
-    const step = 120;
+    const step = Number(process.env.TERN_E2E_SCROLL_STEP ?? 120);
     await browser.execute(
       (step, ms) => {
         const vp = document.getElementById('timeline');
-        const r = { frames: [], rows: [], done: false };
+        const r = { frames: [], rows: [], oldest: [], atTop: [], done: false };
         window.__scroll = r;
         let last = performance.now();
         const end = last + ms;
@@ -91,6 +93,10 @@ export async function scroll(ctx) {
           r.frames.push(now - last);
           last = now;
           r.rows.push(vp.querySelectorAll('.window > div').length);
+          // The oldest message held changes when an older page arrives; at
+          // the top, the scroll waits for one.
+          r.oldest.push(vp.dataset.oldest);
+          r.atTop.push(vp.scrollTop === 0);
           vp.scrollTop = Math.max(0, vp.scrollTop - step);
           if (now < end) requestAnimationFrame(frame);
           else r.done = true;
@@ -104,8 +110,9 @@ export async function scroll(ctx) {
     const r = await browser.execute(() => {
       const msgs = [...document.querySelectorAll('#timeline .msg')];
       const top = msgs[0]?.dataset.body ?? '';
+      const s = window.__scroll;
       const loaded = Number(document.getElementById('timeline').dataset.loaded);
-      return { frames: window.__scroll.frames.slice(1), rows: window.__scroll.rows, top, loaded };
+      return { frames: s.frames.slice(1), rows: s.rows, oldest: s.oldest, atTop: s.atTop.slice(1), top, loaded };
     });
     await browser.saveScreenshot(join(shots, '14-history.png'));
     log('screenshot 14-history');
@@ -126,6 +133,10 @@ export async function scroll(ctx) {
       },
       over_50ms: r.frames.filter((f) => f > 50).length,
       idle_frame_ms: { median: +quantile(idleSorted, 0.5).toFixed(1), p95: +quantile(idleSorted, 0.95).toFixed(1) },
+      // Of those, the frames in which an older page arrived.
+      over_50ms_with_a_page: r.frames.filter((f, i) => f > 50 && r.oldest[i + 1] !== r.oldest[i]).length,
+      pages_arrived: r.oldest.filter((o, i) => i > 0 && o !== r.oldest[i - 1]).length,
+      frames_stalled_at_top: r.atTop.filter(Boolean).length,
       dom_rows_max: Math.max(...r.rows),
       messages_held: r.loaded,
       messages_scrolled: passed,

@@ -59,6 +59,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_room_txns",
         include_str!("../../../migrations/server-sqlite/0003_room_txns.sql"),
     ),
+    (
+        "0004_notify_default",
+        include_str!("../../../migrations/server-sqlite/0004_notify_default.sql"),
+    ),
 ];
 
 /// Most writes run in one transaction.
@@ -485,6 +489,54 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(n, 2);
+    }
+
+    /// 0004: a channel or group membership left at the old default
+    /// ('all') becomes 'mentions'; direct rooms and other levels stay.
+    #[test]
+    fn the_old_notify_default_becomes_mentions_outside_direct_rooms() {
+        let conn = Connection::open_in_memory().unwrap();
+        for (_, sql) in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, username, email, password_hash, display_name, created_at)
+                 VALUES ('u1', 'ann', 'a@x', 'h', 'Ann', 0), ('u2', 'ben', 'b@x', 'h', 'Ben', 0);
+             INSERT INTO workspaces (id, slug, name, kind, created_at)
+                 VALUES ('w', 'w', 'W', 'client', 0);
+             INSERT INTO rooms (id, workspace_id, kind, visibility, created_by, created_at)
+                 VALUES ('ch', 'w', 'channel', 'public', 'u1', 0),
+                        ('gr', 'w', 'group', 'private', 'u1', 0),
+                        ('dm', 'w', 'direct', 'hidden', 'u1', 0);
+             INSERT INTO room_members (room_id, user_id, role, state, joined_at, notify)
+                 VALUES ('ch', 'u1', 'owner', 'joined', 0, 'all'),
+                        ('ch', 'u2', 'member', 'joined', 0, 'none'),
+                        ('gr', 'u1', 'owner', 'joined', 0, 'all'),
+                        ('dm', 'u1', 'member', 'joined', 0, 'all'),
+                        ('dm', 'u2', 'member', 'joined', 0, 'mentions');",
+        )
+        .unwrap();
+        assert_eq!(migrate(&conn).unwrap(), MIGRATIONS.len() - 3);
+        let levels: Vec<(String, String, String)> = conn
+            .prepare("SELECT room_id, user_id, notify FROM room_members ORDER BY room_id, user_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let want = [
+            ("ch", "u1", "mentions"),
+            ("ch", "u2", "none"),
+            ("dm", "u1", "all"),
+            ("dm", "u2", "mentions"),
+            ("gr", "u1", "mentions"),
+        ];
+        let got: Vec<(&str, &str, &str)> = levels
+            .iter()
+            .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+            .collect();
+        assert_eq!(got, want);
     }
 
     /// The salts in a WAL's header; SQLite changes them every time it

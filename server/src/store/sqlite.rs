@@ -540,8 +540,14 @@ fn set_membership_in(
     match current {
         None => {
             conn.prepare_cached(
-                "INSERT INTO room_members (room_id, user_id, role, state, joined_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                // The notification level a membership starts with: every
+                // message in a direct room (all of them are addressed to
+                // the member), mentions elsewhere. Leaving and coming back
+                // keeps the member's choice (the row stays).
+                "INSERT INTO room_members (room_id, user_id, role, state, joined_at, notify)
+                 VALUES (?1, ?2, ?3, ?4, ?5,
+                     (SELECT CASE kind WHEN 'direct' THEN 'all' ELSE 'mentions' END
+                      FROM rooms WHERE id = ?1))",
             )?
             .execute(params![
                 room,

@@ -415,14 +415,14 @@ async fn personal_room_settings() {
     let (st, _) = bob
         .put(
             &format!("/api/v1/rooms/{}/members/{}", t.room, bob.user_id),
-            json!({"muted": true, "notify": "mentions"}),
+            json!({"muted": true, "notify": "all"}),
         )
         .await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     let (_, sync) = bob.post("/api/v1/sync", json!({})).await;
     let me = &sync["rooms"][&t.room]["membership"];
     assert_eq!(me["muted"], true);
-    assert_eq!(me["notify"], "mentions");
+    assert_eq!(me["notify"], "all");
     let (st, _) = bob
         .put(
             &format!("/api/v1/rooms/{}/members/{}", t.room, t.owner.user_id),
@@ -430,6 +430,83 @@ async fn personal_room_settings() {
         )
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "only on yourself");
+}
+
+/// A membership starts at mentions in channels and groups (however it
+/// began: creating, being added, joining, being invited) and at every
+/// message in a direct room; a level chosen survives leaving and coming
+/// back.
+#[tokio::test]
+async fn notification_levels_start_at_mentions_and_at_all_in_direct_rooms() {
+    let s = TestServer::start().await;
+    let t = team(&s, "lvl", 1).await;
+    let bob = &t.others[0];
+    let carol = s.user("lvl-carol").await;
+    let dave = s.user("lvl-dave").await;
+    t.owner.add_member(&t.ws, &carol, "member").await;
+    t.owner.add_member(&t.ws, &dave, "member").await;
+    let (st, ch) = t
+        .owner
+        .post(
+            &format!("/api/v1/workspaces/{}/rooms", t.ws),
+            json!({"kind": "channel", "name": "news", "visibility": "public"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{ch}");
+    let ch = ch["id"].as_str().unwrap().to_owned();
+    let (st, _) = carol
+        .post(&format!("/api/v1/rooms/{ch}/join"), json!({}))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) = t
+        .owner
+        .put(
+            &format!("/api/v1/rooms/{ch}/members/{}", dave.user_id),
+            json!({"state": "invited"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, dm) = bob
+        .post(
+            &format!("/api/v1/workspaces/{}/direct", t.ws),
+            json!({"user_id": carol.user_id}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{dm}");
+    let dm = dm["id"].as_str().unwrap().to_owned();
+
+    let level = |who: &crate::helpers::Api, room: &str| {
+        let (who, room) = (who.clone(), room.to_owned());
+        async move {
+            let (_, sync) = who.post("/api/v1/sync", json!({})).await;
+            sync["rooms"][&room]["membership"]["notify"].clone()
+        }
+    };
+    assert_eq!(level(&t.owner, &t.room).await, "mentions", "group, creator");
+    assert_eq!(level(bob, &t.room).await, "mentions", "group, added");
+    assert_eq!(level(&t.owner, &ch).await, "mentions", "channel, creator");
+    assert_eq!(level(&carol, &ch).await, "mentions", "channel, joined");
+    assert_eq!(level(&dave, &ch).await, "mentions", "channel, invited");
+    assert_eq!(level(bob, &dm).await, "all", "direct, opener");
+    assert_eq!(level(&carol, &dm).await, "all", "direct, other side");
+
+    // Chosen, left, back: the choice holds.
+    let (st, _) = carol
+        .put(
+            &format!("/api/v1/rooms/{ch}/members/{}", carol.user_id),
+            json!({"notify": "all"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = carol
+        .post(&format!("/api/v1/rooms/{ch}/leave"), json!({}))
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = carol
+        .post(&format!("/api/v1/rooms/{ch}/join"), json!({}))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(level(&carol, &ch).await, "all");
 }
 
 /// Sending checks permissions from a cache of facts; every change to those

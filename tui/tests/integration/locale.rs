@@ -256,6 +256,32 @@ async fn core_errors_are_told_in_the_users_language() {
     assert_eq!(o.code, 1);
     assert_eq!(o.stderr.trim(), "tern: Нет связи с сервером");
 
+    // Input client-core refuses (a message over the limit): the reason
+    // is told whole in the user's language, nothing sent.
+    t.login("alice").await;
+    let long = "я".repeat(16_001);
+    let o = t.run(&["send", "general", &long], "").await;
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert_eq!(
+        o.stderr.trim(),
+        "tern: A message must have 1 to 16000 characters, not only spaces"
+    );
+    let o = run_env(&t, &["send", "general", &long], &[("LANG", "ru_RU.UTF-8")]).await;
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let told = o.stderr.trim();
+    assert_eq!(
+        told,
+        "tern: В сообщении должно быть от 1 до 16000 символов, не только пробелы"
+    );
+    assert!(
+        !told
+            .trim_start_matches("tern: ")
+            .contains(|c: char| c.is_ascii_alphabetic()),
+        "English in {told:?}"
+    );
+    let o = t.ok(&["read", "general", "--limit", "50"], "").await;
+    assert!(!o.contains("яяяя"), "{o}");
+
     // The UI's worker: a failed sign-in and a failed request.
     for (locale, wrong, refused) in [
         ("en", "Wrong username or password", "This username is taken"),

@@ -47,6 +47,7 @@ fn room(
         topic: (n == GENERAL).then(|| "Company-wide chat".into()),
         membership: MemberState::Joined,
         muted,
+        notify: tern_client_core::protocol::room::NotifyLevel::Mentions,
         unread_count: unread,
         mention_count: mentions,
         last_activity: datetime!(2026-11-24 10:00 UTC),

@@ -114,6 +114,30 @@ impl Tmux {
         }
     }
 
+    /// The screen's words, rows joined: a wrapped line reads whole.
+    fn words(&self) -> String {
+        self.screen()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Like [`Tmux::wait_for`], across rows (`what` in single spaces).
+    async fn wait_for_words(&self, what: &str, secs: u64) {
+        let start = Instant::now();
+        loop {
+            if self.words().contains(what) {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(secs),
+                "{what:?} did not show within {secs} s; the screen:\n{}",
+                self.screen()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn wait_gone(&self, what: &str, secs: u64) {
         let start = Instant::now();
         loop {
@@ -437,7 +461,9 @@ async fn open_hands_the_cached_file_to_the_opener_even_offline() {
     tmux.keys(&[":"]);
     tmux.text("open");
     tmux.keys(&["Enter"]);
-    tmux.wait_for("Opened ", 20).await;
+    // The whole path, wrapped above the status bar it does not fit.
+    tmux.wait_for_words(&format!("Opened {}", t.data_dir().display()), 20)
+        .await;
     crate::helpers::eventually(10, "the opener to run", || {
         let n = opened().len();
         async move { n == 1 }
@@ -466,6 +492,88 @@ async fn open_hands_the_cached_file_to_the_opener_even_offline() {
     let s = tmux.screen();
     assert!(!s.contains("No program to open files"), "{s}");
 
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("exit=0", 10).await;
+}
+
+/// A bad config file: the full-screen client starts all the same, on the
+/// defaults, and says on screen which line is wrong. A TOML syntax error
+/// on the login screen (in English), then a bad value at a signed-in start
+/// (in Russian); in both the app goes on as usual.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bad_config_file_is_named_by_line_and_the_app_starts() {
+    if !Tmux::available() {
+        println!(
+            "SKIPPED a_bad_config_file_is_named_by_line_and_the_app_starts: tmux is not installed"
+        );
+        return;
+    }
+    let server = TestServer::demo().await;
+    let t = Tern::new(&server);
+    let dir = t.dir.path().join("config").join("tern");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.toml");
+
+    // A syntax error on line 3; no session yet: the login screen.
+    std::fs::write(&path, "# mine\ntheme = \"dark\"\nnotifications = yes\n").unwrap();
+    let tmux = Tmux::new("badcfg-en");
+    tmux.start(&t, "", true);
+    tmux.wait_for("Sign in to Tern", 10).await;
+    // On the UI's own screen (what tern wrote to stderr before it is
+    // behind the alternate screen).
+    tmux.wait_for_words(&format!("Bad config file {}, line 3:", path.display()), 5)
+        .await;
+    assert!(
+        tmux.words().contains("using the defaults"),
+        "{}",
+        tmux.screen()
+    );
+    // Usable on the defaults: sign in, the demo room shows.
+    tmux.text("alice");
+    tmux.keys(&["Tab"]);
+    tmux.text("tern-demo");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Welcome to Tern!", 15).await;
+    tmux.wait_for("Online", 15).await;
+    // The notice went with the first key.
+    assert!(
+        !tmux.words().contains("Bad config file"),
+        "{}",
+        tmux.screen()
+    );
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("exit=0", 10).await;
+    drop(tmux);
+
+    // A bad value on line 2, signed in already, in Russian: the main
+    // screen with the notice, in the status bar or just above it.
+    std::fs::write(&path, "# мои настройки\ntheme = \"purple\"\n").unwrap();
+    let tmux = Tmux::new("badcfg-ru");
+    tmux.start(&t, "LANG=ru_RU.UTF-8", true);
+    tmux.wait_for("В сети", 15).await;
+    tmux.wait_for("general", 15).await;
+    tmux.wait_for_words(
+        &format!("Ошибка в файле настроек {}, строка 2:", path.display()),
+        5,
+    )
+    .await;
+    assert!(
+        tmux.words().contains("действуют настройки по умолчанию"),
+        "{}",
+        tmux.screen()
+    );
+    // Keys work; the first one takes the notice away.
+    tmux.keys(&["Down"]);
+    let start = Instant::now();
+    while tmux.words().contains("Ошибка в файле настроек") {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the notice stays:\n{}",
+            tmux.screen()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tmux.wait_for("В сети", 5).await;
     tmux.keys(&["C-c"]);
     tmux.wait_for("exit=0", 10).await;
 }

@@ -9,7 +9,8 @@ use crate::state::AppState;
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn account_profile(state: State<'_, AppState>) -> CmdResult<Profile> {
-    Ok(state.client().await?.profile().await?.into())
+    let result: CmdResult<_> = async { Ok(state.client().await?.profile().await?.into()) }.await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -17,12 +18,16 @@ pub async fn account_set_name(
     state: State<'_, AppState>,
     display_name: String,
 ) -> CmdResult<Profile> {
-    Ok(state
-        .client()
-        .await?
-        .update_profile(&display_name)
-        .await?
-        .into())
+    let result: CmdResult<_> = async {
+        Ok(state
+            .client()
+            .await?
+            .update_profile(&display_name)
+            .await?
+            .into())
+    }
+    .await;
+    state.worded(result)
 }
 
 /// Makes the image at `path` the avatar; `null` clears it.
@@ -31,35 +36,50 @@ pub async fn account_set_avatar(
     state: State<'_, AppState>,
     path: Option<String>,
 ) -> CmdResult<Profile> {
-    if path.as_deref().is_some_and(|p| p.trim().is_empty()) {
-        return Err(CmdError::invalid("choose an image for the avatar"));
+    let result: CmdResult<_> = async {
+        if path.as_deref().is_some_and(|p| p.trim().is_empty()) {
+            return Err(CmdError::invalid(
+                "desktop-invalid-avatar-not-chosen",
+                "choose an image for the avatar",
+            ));
+        }
+        let path = path.map(std::path::PathBuf::from);
+        Ok(state
+            .client()
+            .await?
+            .set_avatar(path.as_deref())
+            .await?
+            .into())
     }
-    let path = path.map(std::path::PathBuf::from);
-    Ok(state
-        .client()
-        .await?
-        .set_avatar(path.as_deref())
-        .await?
-        .into())
+    .await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn account_sessions(state: State<'_, AppState>) -> CmdResult<Vec<Device>> {
-    let s = state.client().await?.sessions().await?;
-    Ok(s.into_iter().map(Into::into).collect())
+    let result: CmdResult<_> = async {
+        let s = state.client().await?.sessions().await?;
+        Ok(s.into_iter().map(Into::into).collect())
+    }
+    .await;
+    state.worded(result)
 }
 
 /// Signs another device out (this one's own session is refused: that is
 /// `auth_logout`).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn account_revoke_session(state: State<'_, AppState>, session_id: Uuid) -> CmdResult<()> {
-    Ok(state.client().await?.revoke_session(session_id).await?)
+    let result: CmdResult<_> =
+        async { Ok(state.client().await?.revoke_session(session_id).await?) }.await;
+    state.worded(result)
 }
 
 /// Signs every other device out; answers how many.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn account_revoke_other_sessions(state: State<'_, AppState>) -> CmdResult<usize> {
-    Ok(state.client().await?.revoke_other_sessions().await?)
+    let result: CmdResult<_> =
+        async { Ok(state.client().await?.revoke_other_sessions().await?) }.await;
+    state.worded(result)
 }
 
 /// People who share a workspace with the caller, by name prefix.
@@ -69,10 +89,14 @@ pub async fn users_search(
     query: String,
     limit: Option<u32>,
 ) -> CmdResult<Vec<Person>> {
-    let users = state
-        .client()
-        .await?
-        .search_users(&query, limit.unwrap_or(20))
-        .await?;
-    Ok(users.into_iter().map(Into::into).collect())
+    let result: CmdResult<_> = async {
+        let users = state
+            .client()
+            .await?
+            .search_users(&query, limit.unwrap_or(20))
+            .await?;
+        Ok(users.into_iter().map(Into::into).collect())
+    }
+    .await;
+    state.worded(result)
 }

@@ -16,19 +16,23 @@ pub async fn session_get<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> CmdResult<Session> {
-    let server_url = state.settings().server_url;
-    let account = match &server_url {
-        Some(url) => state
-            .open_client(&app, url)
-            .await?
-            .account()
-            .map(Into::into),
-        None => None,
-    };
-    Ok(Session {
-        server_url,
-        account,
-    })
+    let result: CmdResult<_> = async {
+        let server_url = state.settings().server_url;
+        let account = match &server_url {
+            Some(url) => state
+                .open_client(&app, url)
+                .await?
+                .account()
+                .map(Into::into),
+            None => None,
+        };
+        Ok(Session {
+            server_url,
+            account,
+        })
+    }
+    .await;
+    state.worded(result)
 }
 
 async fn remember<R: Runtime>(
@@ -55,13 +59,20 @@ pub async fn auth_login<R: Runtime>(
     login: String,
     password: String,
 ) -> CmdResult<Account> {
-    if login.trim().is_empty() || password.is_empty() {
-        return Err(CmdError::invalid("login and password are required"));
+    let result: CmdResult<_> = async {
+        if login.trim().is_empty() || password.is_empty() {
+            return Err(CmdError::invalid(
+                "desktop-invalid-login-required",
+                "login and password are required",
+            ));
+        }
+        let (url, client) = remember(&app, &state, &server_url).await?;
+        let account = client.login(login.trim(), &password).await?;
+        save_url(&state, url)?;
+        Ok(account.into())
     }
-    let (url, client) = remember(&app, &state, &server_url).await?;
-    let account = client.login(login.trim(), &password).await?;
-    save_url(&state, url)?;
-    Ok(account.into())
+    .await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -74,26 +85,32 @@ pub async fn auth_register<R: Runtime>(
     password: String,
     display_name: Option<String>,
 ) -> CmdResult<Account> {
-    let (url, client) = remember(&app, &state, &server_url).await?;
-    let display = display_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty());
-    let account = client
-        .register(username.trim(), email.trim(), &password, display)
-        .await?;
-    save_url(&state, url)?;
-    Ok(account.into())
+    let result: CmdResult<_> = async {
+        let (url, client) = remember(&app, &state, &server_url).await?;
+        let display = display_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty());
+        let account = client
+            .register(username.trim(), email.trim(), &password, display)
+            .await?;
+        save_url(&state, url)?;
+        Ok(account.into())
+    }
+    .await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn auth_logout(state: State<'_, AppState>) -> CmdResult<()> {
-    Ok(state.client().await?.logout().await?)
+    let result: CmdResult<_> = async { Ok(state.client().await?.logout().await?) }.await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn workspaces_list(state: State<'_, AppState>) -> CmdResult<Vec<Workspace>> {
-    Ok(state.client().await?.workspaces().await?)
+    let result: CmdResult<_> = async { Ok(state.client().await?.workspaces().await?) }.await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -102,9 +119,13 @@ pub async fn workspaces_create(
     slug: String,
     name: String,
 ) -> CmdResult<Workspace> {
-    Ok(state
-        .client()
-        .await?
-        .create_workspace(slug.trim(), name.trim())
-        .await?)
+    let result: CmdResult<_> = async {
+        Ok(state
+            .client()
+            .await?
+            .create_workspace(slug.trim(), name.trim())
+            .await?)
+    }
+    .await;
+    state.worded(result)
 }

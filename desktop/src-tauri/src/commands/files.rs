@@ -19,12 +19,16 @@ pub async fn files_send(
     path: String,
     caption: Option<String>,
 ) -> CmdResult<Uuid> {
-    let caption = caption.unwrap_or_default();
-    Ok(state
-        .client()
-        .await?
-        .send_file(room_id, &path, &caption)
-        .await?)
+    let result: CmdResult<_> = async {
+        let caption = caption.unwrap_or_default();
+        Ok(state
+            .client()
+            .await?
+            .send_file(room_id, &path, &caption)
+            .await?)
+    }
+    .await;
+    state.worded(result)
 }
 
 /// Largest pasted file, in bytes.
@@ -40,37 +44,43 @@ pub async fn files_send_bytes(
     data: Vec<u8>,
     caption: Option<String>,
 ) -> CmdResult<Uuid> {
-    if data.is_empty() || data.len() > PASTE_MAX_BYTES {
-        return Err(CmdError::invalid(format!(
-            "a pasted file holds 1 to {PASTE_MAX_BYTES} bytes"
-        )));
+    let result: CmdResult<_> = async {
+        if data.is_empty() || data.len() > PASTE_MAX_BYTES {
+            return Err(CmdError::invalid(
+                "desktop-invalid-pasted-size",
+                format!("a pasted file holds 1 to {PASTE_MAX_BYTES} bytes"),
+            )
+            .arg("max", PASTE_MAX_BYTES));
+        }
+        let safe: String = name
+            .chars()
+            .filter(|c| !matches!(c, '/' | '\\' | '\0'))
+            .take(120)
+            .collect();
+        let safe = if safe.trim().is_empty() || safe.starts_with('.') {
+            "pasted.png".to_owned()
+        } else {
+            safe
+        };
+        let dir = state
+            .paths
+            .cache_dir
+            .join("outgoing")
+            .join(Uuid::now_v7().simple().to_string());
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(CmdError::io)?;
+        let path = dir.join(safe);
+        tokio::fs::write(&path, &data).await.map_err(CmdError::io)?;
+        let caption = caption.unwrap_or_default();
+        Ok(state
+            .client()
+            .await?
+            .send_file(room_id, &path, &caption)
+            .await?)
     }
-    let safe: String = name
-        .chars()
-        .filter(|c| !matches!(c, '/' | '\\' | '\0'))
-        .take(120)
-        .collect();
-    let safe = if safe.trim().is_empty() || safe.starts_with('.') {
-        "pasted.png".to_owned()
-    } else {
-        safe
-    };
-    let dir = state
-        .paths
-        .cache_dir
-        .join("outgoing")
-        .join(Uuid::now_v7().simple().to_string());
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(CmdError::io)?;
-    let path = dir.join(safe);
-    tokio::fs::write(&path, &data).await.map_err(CmdError::io)?;
-    let caption = caption.unwrap_or_default();
-    Ok(state
-        .client()
-        .await?
-        .send_file(room_id, &path, &caption)
-        .await?)
+    .await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -78,27 +88,39 @@ pub async fn files_attachments(
     state: State<'_, AppState>,
     message_id: Uuid,
 ) -> CmdResult<Vec<Attachment>> {
-    let a = state.client().await?.attachments(message_id).await?;
-    Ok(a.into_iter().map(Into::into).collect())
+    let result: CmdResult<_> = async {
+        let a = state.client().await?.attachments(message_id).await?;
+        Ok(a.into_iter().map(Into::into).collect())
+    }
+    .await;
+    state.worded(result)
 }
 
 /// What is known of a file; asks the server when its name and size are
 /// not known here yet.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn files_info(state: State<'_, AppState>, file_id: Uuid) -> CmdResult<Attachment> {
-    let client = state.client().await?;
-    let a = client.file_info(file_id).await?;
-    if a.known {
-        return Ok(a.into());
+    let result: CmdResult<_> = async {
+        let client = state.client().await?;
+        let a = client.file_info(file_id).await?;
+        if a.known {
+            return Ok(a.into());
+        }
+        Ok(client.fetch_file_info(file_id).await?.into())
     }
-    Ok(client.fetch_file_info(file_id).await?.into())
+    .await;
+    state.worded(result)
 }
 
 /// The file in the local cache (downloaded first when not there).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn files_download(state: State<'_, AppState>, file_id: Uuid) -> CmdResult<String> {
-    let p = state.client().await?.download(file_id).await?;
-    Ok(p.display().to_string())
+    let result: CmdResult<_> = async {
+        let p = state.client().await?.download(file_id).await?;
+        Ok(p.display().to_string())
+    }
+    .await;
+    state.worded(result)
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -116,18 +138,22 @@ pub async fn files_thumbnail(
     file_id: Uuid,
     size: Option<Size>,
 ) -> CmdResult<String> {
-    let size = match size.unwrap_or(Size::Medium) {
-        Size::Small => ThumbnailSize::Small,
-        Size::Medium => ThumbnailSize::Medium,
-        Size::Large => ThumbnailSize::Large,
-    };
-    let p = state.client().await?.thumbnail(file_id, size).await?;
-    let bytes = tokio::fs::read(&p).await.map_err(CmdError::io)?;
-    let mime = sniff_image(&bytes);
-    Ok(format!(
-        "data:{mime};base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
-    ))
+    let result: CmdResult<_> = async {
+        let size = match size.unwrap_or(Size::Medium) {
+            Size::Small => ThumbnailSize::Small,
+            Size::Medium => ThumbnailSize::Medium,
+            Size::Large => ThumbnailSize::Large,
+        };
+        let p = state.client().await?.thumbnail(file_id, size).await?;
+        let bytes = tokio::fs::read(&p).await.map_err(CmdError::io)?;
+        let mime = sniff_image(&bytes);
+        Ok(format!(
+            "data:{mime};base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        ))
+    }
+    .await;
+    state.worded(result)
 }
 
 fn sniff_image(b: &[u8]) -> &'static str {
@@ -145,17 +171,26 @@ fn sniff_image(b: &[u8]) -> &'static str {
 /// Saves a copy of the file at `dest` (downloading it first if needed).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn files_save(state: State<'_, AppState>, file_id: Uuid, dest: String) -> CmdResult<()> {
-    if dest.trim().is_empty() {
-        return Err(CmdError::invalid("choose where to save the file"));
+    let result: CmdResult<_> = async {
+        if dest.trim().is_empty() {
+            return Err(CmdError::invalid(
+                "desktop-invalid-save-not-chosen",
+                "choose where to save the file",
+            ));
+        }
+        let p = state.client().await?.download(file_id).await?;
+        tokio::fs::copy(&p, &dest).await.map_err(CmdError::io)?;
+        Ok(())
     }
-    let p = state.client().await?.download(file_id).await?;
-    tokio::fs::copy(&p, &dest).await.map_err(CmdError::io)?;
-    Ok(())
+    .await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn files_pin(state: State<'_, AppState>, file_id: Uuid, pinned: bool) -> CmdResult<()> {
-    Ok(state.client().await?.pin(file_id, pinned).await?)
+    let result: CmdResult<_> =
+        async { Ok(state.client().await?.pin(file_id, pinned).await?) }.await;
+    state.worded(result)
 }
 
 /// Opens the file with the system's default app (downloading it first
@@ -166,17 +201,23 @@ pub async fn files_open<R: tauri::Runtime>(
     state: State<'_, AppState>,
     file_id: Uuid,
 ) -> CmdResult<String> {
-    use tauri_plugin_opener::OpenerExt as _;
-    let p = state.client().await?.download(file_id).await?;
-    let path = p.display().to_string();
-    app.opener()
-        .open_path(&path, None::<&str>)
-        .map_err(|e| CmdError::new("io", e.to_string()))?;
-    Ok(path)
+    let result: CmdResult<_> = async {
+        use tauri_plugin_opener::OpenerExt as _;
+        let p = state.client().await?.download(file_id).await?;
+        let path = p.display().to_string();
+        app.opener()
+            .open_path(&path, None::<&str>)
+            .map_err(CmdError::io)?;
+        Ok(path)
+    }
+    .await;
+    state.worded(result)
 }
 
 /// What the file cache holds, and its cap.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn files_cache_usage(state: State<'_, AppState>) -> CmdResult<CacheUsage> {
-    Ok(state.client().await?.file_cache_usage().await?.into())
+    let result: CmdResult<_> =
+        async { Ok(state.client().await?.file_cache_usage().await?.into()) }.await;
+    state.worded(result)
 }

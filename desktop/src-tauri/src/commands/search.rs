@@ -11,6 +11,10 @@ pub async fn search_messages(
     state: State<'_, AppState>,
     query: SearchQuery,
 ) -> CmdResult<Vec<SearchHit>> {
-    let hits = state.client().await?.search(query.into()).await?;
-    Ok(hits.into_iter().map(Into::into).collect())
+    let result: CmdResult<_> = async {
+        let hits = state.client().await?.search(query.into()).await?;
+        Ok(hits.into_iter().map(Into::into).collect())
+    }
+    .await;
+    state.worded(result)
 }

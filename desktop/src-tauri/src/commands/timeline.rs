@@ -14,12 +14,16 @@ pub async fn timeline_page(
     before: Option<i64>,
     limit: Option<u32>,
 ) -> CmdResult<TimelinePage> {
-    let page = state
-        .client()
-        .await?
-        .timeline(room_id, before, limit.unwrap_or(100))
-        .await?;
-    Ok(page.into())
+    let result: CmdResult<_> = async {
+        let page = state
+            .client()
+            .await?
+            .timeline(room_id, before, limit.unwrap_or(100))
+            .await?;
+        Ok(TimelinePage::from(page).worded(&state.translator()))
+    }
+    .await;
+    state.worded(result)
 }
 
 /// The page after seq `after`: a reader scrolled back into history
@@ -31,12 +35,16 @@ pub async fn timeline_after(
     after: i64,
     limit: Option<u32>,
 ) -> CmdResult<NewerPage> {
-    let page = state
-        .client()
-        .await?
-        .timeline_after(room_id, after, limit.unwrap_or(100))
-        .await?;
-    Ok(page.into())
+    let result: CmdResult<_> = async {
+        let page = state
+            .client()
+            .await?
+            .timeline_after(room_id, after, limit.unwrap_or(100))
+            .await?;
+        Ok(NewerPage::from(page).worded(&state.translator()))
+    }
+    .await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -44,7 +52,12 @@ pub async fn timeline_message(
     state: State<'_, AppState>,
     id: Uuid,
 ) -> CmdResult<Option<TimelineItem>> {
-    Ok(state.client().await?.message(id).await?.map(Into::into))
+    let result: CmdResult<_> = async {
+        let item = state.client().await?.message(id).await?;
+        Ok(item.map(|i| TimelineItem::from(i).worded(&state.translator())))
+    }
+    .await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -53,7 +66,9 @@ pub async fn timeline_send(
     room_id: Uuid,
     body: String,
 ) -> CmdResult<Uuid> {
-    Ok(state.client().await?.send(room_id, &body).await?)
+    let result: CmdResult<_> =
+        async { Ok(state.client().await?.send(room_id, &body).await?) }.await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -62,7 +77,9 @@ pub async fn timeline_reply(
     reply_to: Uuid,
     body: String,
 ) -> CmdResult<Uuid> {
-    Ok(state.client().await?.reply(reply_to, &body).await?)
+    let result: CmdResult<_> =
+        async { Ok(state.client().await?.reply(reply_to, &body).await?) }.await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -71,12 +88,15 @@ pub async fn timeline_edit(
     message_id: Uuid,
     body: String,
 ) -> CmdResult<String> {
-    Ok(state.client().await?.edit(message_id, &body).await?)
+    let result: CmdResult<_> =
+        async { Ok(state.client().await?.edit(message_id, &body).await?) }.await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn timeline_delete(state: State<'_, AppState>, message_id: Uuid) -> CmdResult<String> {
-    Ok(state.client().await?.delete(message_id).await?)
+    let result: CmdResult<_> = async { Ok(state.client().await?.delete(message_id).await?) }.await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -85,7 +105,9 @@ pub async fn timeline_react(
     message_id: Uuid,
     emoji: String,
 ) -> CmdResult<String> {
-    Ok(state.client().await?.react(message_id, &emoji).await?)
+    let result: CmdResult<_> =
+        async { Ok(state.client().await?.react(message_id, &emoji).await?) }.await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -94,7 +116,9 @@ pub async fn timeline_unreact(
     message_id: Uuid,
     emoji: String,
 ) -> CmdResult<String> {
-    Ok(state.client().await?.unreact(message_id, &emoji).await?)
+    let result: CmdResult<_> =
+        async { Ok(state.client().await?.unreact(message_id, &emoji).await?) }.await;
+    state.worded(result)
 }
 
 /// Fetches older history the store does not hold; the number of events.
@@ -104,11 +128,15 @@ pub async fn timeline_backfill(
     room_id: Uuid,
     limit: Option<u32>,
 ) -> CmdResult<usize> {
-    Ok(state
-        .client()
-        .await?
-        .backfill(room_id, limit.unwrap_or(100))
-        .await?)
+    let result: CmdResult<_> = async {
+        Ok(state
+            .client()
+            .await?
+            .backfill(room_id, limit.unwrap_or(100))
+            .await?)
+    }
+    .await;
+    state.worded(result)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -117,6 +145,10 @@ pub async fn timeline_typing(
     room_id: Uuid,
     typing: bool,
 ) -> CmdResult<()> {
-    state.client().await?.typing(room_id, typing);
-    Ok(())
+    let result: CmdResult<_> = async {
+        state.client().await?.typing(room_id, typing);
+        Ok(())
+    }
+    .await;
+    state.worded(result)
 }

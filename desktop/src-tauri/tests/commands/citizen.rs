@@ -1,6 +1,7 @@
 //! The desktop citizen's duties, driven by real events: the window title
-//! and tray follow the unread count, and mentions and direct messages from
-//! another client raise notifications unless they are off or muted.
+//! and tray follow the unread count, and messages from another client
+//! raise notifications as the room's level says (mentions and direct
+//! messages by default) unless they are off or muted.
 
 use tauri::Manager;
 use tern_desktop::desktop::{Badge, Citizen, Notice, Notifier};
@@ -163,5 +164,34 @@ fn the_title_and_tray_follow_unread_and_mentions_and_direct_messages_notify() {
         "{:?}",
         notices.lock().unwrap()
     );
+
+    // The room's level on the account: at `all` every message in general
+    // notifies; at `none` nothing does, not even a mention (the direct
+    // message after it shows it was handled).
+    settings["notifications"] = json!(true);
+    let () = d.ok("settings_set", json!({"settings": settings}));
+    let level = |notify: &str| {
+        let () = d.ok(
+            "rooms_set_notifications",
+            json!({"room_id": general.id, "notify": notify}),
+        );
+        wait_for(20, "the level synced", || {
+            let n: Value = d.ok("rooms_notifications", json!({"room_id": general.id}));
+            (n["notify"] == notify).then_some(())
+        });
+    };
+    level("all");
+    alice_send(general.id, "a plain message at all");
+    wait_for(30, "the plain message's notice", || {
+        got("a plain message at all").then_some(())
+    });
+    level("none");
+    alice_send(general.id, "@bob a mention at none");
+    alice_send(dm, "a direct message after none");
+    wait_for(30, "the direct message's notice", || {
+        got("a direct message after none").then_some(())
+    });
+    assert!(!got("@bob a mention at none"), "a room at none notified");
+    assert_eq!(notices.lock().unwrap().len(), 5);
     tauri::async_runtime::block_on(alice.shutdown());
 }

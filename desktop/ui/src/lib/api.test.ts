@@ -89,7 +89,7 @@ describe('api', () => {
     const api = createApi(f.transport);
     await expect(api.login('http://h', 'a', 'b')).rejects.toMatchObject({ code: 'server', server_code: 'invalid_credentials', status: 401 });
     await expect(api.rooms()).rejects.toMatchObject({ code: 'unknown', message: 'Error: boom' });
-    expect(toCmdError('x')).toEqual({ code: 'unknown', message: 'x', server_code: null, status: null, transient: false });
+    expect(toCmdError('x')).toEqual({ code: 'unknown', message: 'x', text: '', server_code: null, status: null, transient: false });
   });
 
   it('hears client events under one event name', async () => {

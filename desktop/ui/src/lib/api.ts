@@ -48,12 +48,13 @@ export function toCmdError(e: unknown): CmdError {
     return {
       code: c.code ?? 'unknown',
       message: c.message ?? '',
+      text: c.text ?? '',
       server_code: c.server_code ?? null,
       status: c.status ?? null,
       transient: c.transient ?? false,
     };
   }
-  return { code: 'unknown', message: String(e), server_code: null, status: null, transient: false };
+  return { code: 'unknown', message: String(e), text: '', server_code: null, status: null, transient: false };
 }
 
 export function isCmdError(e: unknown): e is CmdError {

@@ -54,7 +54,7 @@ describe('rooms', () => {
       out('send', { state: 'pending' }),
       out('send', { state: 'retrying', attempts: 1, next_attempt_at: 0, last_error: 'x' }),
       out('mark_read', { state: 'pending' }),
-      out('send', { state: 'failed', reason: 'no' }),
+      out('send', { state: 'failed', reason: 'no', text: 'нет' }),
     ];
     expect(queuedCount(outbox)).toBe(2);
     expect(banner({ state: 'online', last_sync: 1 }, 2)).toBeNull();

@@ -82,7 +82,13 @@ describe('timeline', () => {
   it('describes echo states and finds the message to edit', () => {
     expect(echoLabel(null)).toBeNull();
     expect(echoLabel({ state: 'pending' })).toEqual({ id: 'state-pending' });
-    expect(echoLabel({ state: 'failed', reason: 'forbidden' })).toEqual({ id: 'state-failed', args: { reason: 'forbidden' } });
+    // The reason in the app's language, as the Rust side words it; the
+    // English one only when it has no words.
+    expect(echoLabel({ state: 'failed', reason: 'server answered 403 forbidden: no', text: 'Вам это не разрешено' })).toEqual({
+      id: 'state-failed',
+      args: { reason: 'Вам это не разрешено' },
+    });
+    expect(echoLabel({ state: 'failed', reason: 'forbidden', text: '' })).toEqual({ id: 'state-failed', args: { reason: 'forbidden' } });
     expect(echoLabel({ state: 'retrying', attempts: 2, next_attempt_at: 0, last_error: '' })?.args).toEqual({ attempts: 2 });
     const items = [item('a', 1, base, 'me'), item('b', 2, base, 'bob'), item('c', 3, base, 'me', { deleted: true })];
     expect(lastOwn(items, 'me')?.id).toBe('a');

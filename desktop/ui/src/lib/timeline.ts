@@ -134,7 +134,7 @@ export function echoLabel(s: OutboxState | null): { id: string; args?: Record<st
     case 'retrying':
       return { id: 'state-retrying', args: { attempts: s.attempts } };
     case 'failed':
-      return { id: 'state-failed', args: { reason: s.reason } };
+      return { id: 'state-failed', args: { reason: s.text || s.reason } };
     default:
       return null;
   }

@@ -53,7 +53,8 @@ export type OutboxState =
   | { state: 'pending' }
   | { state: 'sending' }
   | { state: 'retrying'; attempts: number; next_attempt_at: number; last_error: string }
-  | { state: 'failed'; reason: string }
+  /** `reason` is English (for logs); `text` says it in the app's language. */
+  | { state: 'failed'; reason: string; text: string }
   | { state: 'delivered' }
   | { state: 'discarded' };
 
@@ -213,7 +214,10 @@ export type ClientEvent =
 /** Every command fails with this (desktop/src-tauri/src/error.rs). */
 export interface CmdError {
   code: string;
+  /** English, with every detail: for logs, never shown. */
   message: string;
+  /** What to show: the failure in the app's language. */
+  text: string;
   server_code: string | null;
   status: number | null;
   transient: boolean;
