@@ -31,7 +31,8 @@ use crate::store::apply::{self, Changes};
 use crate::store::{Store, now_ms, parse_uuid, query, search};
 use crate::types::{
     Account, Attachment, ConnectionProblem, ConnectionState, ConnectionStatus, MemberInfo, NewRoom,
-    OutboxItem, RoomSummary, SearchHit, SearchQuery, ThumbnailSize, TimelineItem, TimelinePage,
+    NewerPage, OutboxItem, RoomSummary, SearchHit, SearchQuery, ThumbnailSize, TimelineItem,
+    TimelinePage,
 };
 
 /// How a [`Client`] is set up. Built by the front end; the library reads no
@@ -489,6 +490,17 @@ impl Client {
         self.shared
             .store
             .read(move |c| query::timeline(c, me, room, before, limit))
+            .await
+    }
+
+    /// The page after seq `after`, oldest first: what a reader scrolled
+    /// back into history sees next, down to the newest message.
+    pub async fn timeline_after(&self, room: RoomId, after: i64, limit: u32) -> Result<NewerPage> {
+        let me = self.me()?;
+        let limit = limit.clamp(1, 1000);
+        self.shared
+            .store
+            .read(move |c| query::timeline_after(c, me, room, after, limit))
             .await
     }
 

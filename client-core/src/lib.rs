@@ -73,9 +73,9 @@ pub use secrets::{
 };
 pub use types::{
     Account, Attachment, ConnectionProblem, ConnectionState, ConnectionStatus, EchoState,
-    MemberInfo, MessagePreview, NewRoom, OutboxItem, OutboxKind, OutboxState, ReactionSummary,
-    ReplyPreview, RoomSummary, SearchHit, SearchQuery, Span, ThumbnailSize, TimelineItem,
-    TimelinePage,
+    MemberInfo, MessagePreview, NewRoom, NewerPage, OutboxItem, OutboxKind, OutboxState,
+    ReactionSummary, ReplyPreview, RoomSummary, SearchHit, SearchQuery, Span, ThumbnailSize,
+    TimelineItem, TimelinePage,
 };
 
 pub use tern_protocol as protocol;

@@ -244,6 +244,15 @@ pub struct TimelinePage {
     pub needs_backfill: bool,
 }
 
+/// A page of newer messages, oldest first; see [`crate::Client::timeline_after`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewerPage {
+    pub items: Vec<TimelineItem>,
+    /// The page reaches the newest stored message (and holds the room's
+    /// local echoes after it); otherwise ask again after its last seq.
+    pub at_newest: bool,
+}
+
 /// What search looks for. Empty filters match everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SearchQuery {

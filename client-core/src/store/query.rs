@@ -12,7 +12,7 @@ use super::{from_ms, parse_enum, parse_uuid};
 use crate::error::Result;
 use crate::outbox::{self, Payload};
 use crate::types::{
-    EchoState, MessagePreview, OutboxState, ReactionSummary, ReplyPreview, RoomSummary,
+    EchoState, MessagePreview, NewerPage, OutboxState, ReactionSummary, ReplyPreview, RoomSummary,
     TimelineItem, TimelinePage,
 };
 
@@ -251,6 +251,42 @@ pub(crate) fn timeline(
         has_more_local,
         needs_backfill,
     })
+}
+
+/// The messages after seq `after`, oldest first: the next page for a
+/// reader scrolled back into history. When the page reaches the newest
+/// stored message it also holds the room's local echoes.
+pub(crate) fn timeline_after(
+    conn: &Connection,
+    me: UserId,
+    room: RoomId,
+    after: i64,
+    limit: u32,
+) -> Result<NewerPage> {
+    let key = room.to_string();
+    let sql = format!(
+        "SELECT {MSG_COLS} FROM messages WHERE room_id = ?1 AND seq IS NOT NULL
+         AND seq > ?2 ORDER BY seq LIMIT ?3"
+    );
+    let mut rows: Vec<MsgRow> = conn
+        .prepare_cached(&sql)?
+        .query_map(params![key, after, i64::from(limit) + 1], msg_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    // One row more than asked tells whether newer ones follow.
+    let at_newest = rows.len() <= limit as usize;
+    rows.truncate(limit as usize);
+    if at_newest {
+        let sql = format!(
+            "SELECT {MSG_COLS} FROM messages WHERE room_id = ?1 AND seq IS NULL ORDER BY local_order"
+        );
+        let local: Vec<MsgRow> = conn
+            .prepare_cached(&sql)?
+            .query_map([&key], msg_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.extend(local);
+    }
+    let items = build_items(conn, me, room, rows)?;
+    Ok(NewerPage { items, at_newest })
 }
 
 /// One message by id (server or provisional).

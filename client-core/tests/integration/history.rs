@@ -149,3 +149,61 @@ async fn a_limited_sync_shows_the_newest_and_backfills_on_demand() {
     assert_eq!(mine.len(), log.len());
     let _ = first;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn newer_pages_walk_forward_to_the_newest_and_its_local_echoes() {
+    let mut server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let alice = user(&server, dir.path(), "alice").await;
+    let (_, room) = room_with(&alice, &[], "forward").await;
+    for i in 0..25 {
+        let id = alice.send(room, &format!("m{i}")).await.unwrap();
+        // Reactions take seqs too: message seqs are not consecutive.
+        if i % 5 == 0 {
+            alice.react(id, "👍").await.unwrap();
+        }
+    }
+    wait_outbox_empty(&alice, 20).await;
+    server.stop().await;
+    alice.send(room, "queued").await.unwrap();
+
+    let bodies = |items: &[tern_client_core::TimelineItem]| {
+        items.iter().map(|i| i.body.clone()).collect::<Vec<_>>()
+    };
+    let newest = alice.timeline(room, None, 100).await.unwrap();
+    let seq_of = |body: &str| {
+        newest
+            .items
+            .iter()
+            .find(|i| i.body == body)
+            .and_then(|i| i.seq)
+            .unwrap()
+    };
+    let page = alice.timeline_after(room, seq_of("m4"), 10).await.unwrap();
+    assert_eq!(
+        bodies(&page.items),
+        (5..15).map(|i| format!("m{i}")).collect::<Vec<_>>()
+    );
+    assert!(!page.at_newest);
+    let last = page.items.last().and_then(|i| i.seq).unwrap();
+    // Exactly the ten left: the newest, with the echo after them.
+    let page = alice.timeline_after(room, last, 10).await.unwrap();
+    let mut want = (15..25).map(|i| format!("m{i}")).collect::<Vec<_>>();
+    want.push("queued".into());
+    assert_eq!(bodies(&page.items), want);
+    assert!(page.at_newest);
+    assert!(page.items[10].seq.is_none(), "the echo has no seq yet");
+    let page = alice
+        .timeline_after(room, page.items[9].seq.unwrap(), 10)
+        .await
+        .unwrap();
+    assert_eq!(bodies(&page.items), vec!["queued"]);
+    assert!(page.at_newest);
+    // Fewer than asked: the newest, with the echo.
+    let page = alice.timeline_after(room, seq_of("m19"), 5).await.unwrap();
+    assert_eq!(
+        bodies(&page.items),
+        vec!["m20", "m21", "m22", "m23", "m24", "queued"]
+    );
+    assert!(page.at_newest);
+}

@@ -352,6 +352,31 @@ impl From<core::TimelinePage> for TimelinePage {
     }
 }
 
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NewerPage {
+    pub items: Vec<TimelineItem>,
+    pub at_newest: bool,
+}
+
+impl NewerPage {
+    /// With every item worded (see [`OutboxState::worded`]).
+    pub fn worded(self, tr: &Translator) -> Self {
+        Self {
+            items: self.items.into_iter().map(|i| i.worded(tr)).collect(),
+            ..self
+        }
+    }
+}
+
+impl From<core::NewerPage> for NewerPage {
+    fn from(p: core::NewerPage) -> Self {
+        Self {
+            items: p.items.into_iter().map(Into::into).collect(),
+            at_newest: p.at_newest,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct SearchQuery {

@@ -50,6 +50,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>, state: AppState) -> Builde
             rooms::rooms_notifications,
             rooms::rooms_set_notifications,
             timeline::timeline_page,
+            timeline::timeline_after,
             timeline::timeline_message,
             timeline::timeline_send,
             timeline::timeline_reply,

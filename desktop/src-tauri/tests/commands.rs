@@ -286,6 +286,29 @@ fn sign_in_read_send_and_hear_events() {
     let e = d.err("timeline_react", json!({"message_id": id, "emoji": ""}));
     assert_eq!(e["code"], "invalid_input");
 
+    // The page after a seq: the reply, the newest, so at_newest.
+    let seq = wait_for(10, "the message's seq", || {
+        let p: TimelinePage = d.ok("timeline_page", json!({"room_id": room.id}));
+        p.items.iter().find(|i| i.id == id).and_then(|i| i.seq)
+    });
+    let newer: Value = d.ok(
+        "timeline_after",
+        json!({"room_id": room.id, "after": seq, "limit": 10}),
+    );
+    assert_eq!(newer["at_newest"], json!(true));
+    let bodies: Vec<&str> = newer["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["body"].as_str())
+        .collect();
+    assert_eq!(bodies, vec!["a reply"]);
+    let e = d.err(
+        "timeline_after",
+        json!({"room_id": room.id, "after": "soon"}),
+    );
+    assert!(e.to_string().contains("after"), "{e}");
+
     // Search over the local store.
     let hits: Vec<Value> = d.ok("search_messages", json!({"query": {"text": "edited"}}));
     assert_eq!(hits.len(), 1);

@@ -114,6 +114,19 @@ fn open(path: &Path, flags: OpenFlags) -> StoreResult<Connection> {
     Ok(conn)
 }
 
+/// Runs a read inside one transaction, so that all its statements see the
+/// database as of one moment. Outside a transaction each statement sees
+/// its own: a sync answer could then count an unread message that its
+/// event list, read a moment earlier, does not hold, and the client would
+/// count it twice when the message's own frame arrived.
+fn snapshot<T>(conn: &Connection, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+    let tx = conn.unchecked_transaction()?;
+    let out = f(&tx)?;
+    // Nothing was written: ending the transaction only lets the snapshot go.
+    tx.commit()?;
+    Ok(out)
+}
+
 /// Applies the migrations not yet applied. Returns how many ran.
 pub fn migrate(conn: &Connection) -> StoreResult<usize> {
     let applied: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -257,7 +270,7 @@ impl Db {
                 .map_err(|_| StoreError::Io("reader pool poisoned".into()))?
                 .pop()
                 .ok_or_else(|| StoreError::Io("no reader connection free".into()))?;
-            let out = f(&conn);
+            let out = snapshot(&conn, f);
             if let Ok(mut conns) = pool2.conns.lock() {
                 conns.push(conn);
             }
@@ -432,6 +445,55 @@ fn writer_loop(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: each statement of a read saw the database as of its own
+    /// start, so one read could see a write half-way through it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_sees_one_moment_however_many_statements_it_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Db::open(&dir.path().join("t.db"), 1, Box::new(|_| {})).unwrap());
+        db.write(|ctx| {
+            ctx.conn.execute_batch(
+                "CREATE TABLE t (k INTEGER PRIMARY KEY); INSERT INTO t VALUES (1);",
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let (wrote_tx, wrote_rx) = std::sync::mpsc::channel::<()>();
+        let (started_tx, started_rx) = oneshot::channel::<()>();
+        let reader = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.read(move |c| {
+                    let count = |c: &Connection| -> StoreResult<i64> {
+                        Ok(c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))?)
+                    };
+                    let before = count(c)?;
+                    let _ = started_tx.send(());
+                    wrote_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+                    Ok((before, count(c)?))
+                })
+                .await
+                .unwrap()
+            })
+        };
+        started_rx.await.unwrap();
+        db.write(|ctx| {
+            ctx.conn.execute("INSERT INTO t VALUES (2)", [])?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        wrote_tx.send(()).unwrap();
+        assert_eq!(reader.await.unwrap(), (1, 1));
+        // The next read sees the write.
+        let n: i64 = db
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
+    }
 
     /// 0004: a channel or group membership left at the old default
     /// ('all') becomes 'mentions'; direct rooms and other levels stay.

@@ -3,7 +3,7 @@
 use tauri::State;
 use uuid::Uuid;
 
-use crate::dto::{TimelineItem, TimelinePage};
+use crate::dto::{NewerPage, TimelineItem, TimelinePage};
 use crate::error::CmdResult;
 use crate::state::AppState;
 
@@ -21,6 +21,27 @@ pub async fn timeline_page(
             .timeline(room_id, before, limit.unwrap_or(100))
             .await?;
         Ok(TimelinePage::from(page).worded(&state.translator()))
+    }
+    .await;
+    state.worded(result)
+}
+
+/// The page after seq `after`: a reader scrolled back into history
+/// scrolling down again.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn timeline_after(
+    state: State<'_, AppState>,
+    room_id: Uuid,
+    after: i64,
+    limit: Option<u32>,
+) -> CmdResult<NewerPage> {
+    let result: CmdResult<_> = async {
+        let page = state
+            .client()
+            .await?
+            .timeline_after(room_id, after, limit.unwrap_or(100))
+            .await?;
+        Ok(NewerPage::from(page).worded(&state.translator()))
     }
     .await;
     state.worded(result)

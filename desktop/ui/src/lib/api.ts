@@ -11,6 +11,7 @@ import type {
   Device,
   DirectoryRoom,
   Member,
+  NewerPage,
   NewRoom,
   NotifyLevel,
   OutboxItem,
@@ -102,6 +103,8 @@ export function createApi(t: Transport) {
     // timeline
     timeline: (room_id: Uuid, before: number | null = null, limit = 100) =>
       call<TimelinePage>('timeline_page', { room_id, before, limit }),
+    timelineAfter: (room_id: Uuid, after: number, limit = 100) =>
+      call<NewerPage>('timeline_after', { room_id, after, limit }),
     message: (id: Uuid) => call<TimelineItem | null>('timeline_message', { id }),
     send: (room_id: Uuid, body: string) => call<Uuid>('timeline_send', { room_id, body }),
     reply: (reply_to: Uuid, body: string) => call<Uuid>('timeline_reply', { reply_to, body }),

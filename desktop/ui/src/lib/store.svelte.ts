@@ -8,7 +8,7 @@ import { toCmdError } from './api';
 import { dayLabel, negotiate, translator, type Locale, type Translate } from './i18n';
 import { banner, filterRooms, queuedCount, totalUnread } from './rooms';
 import { percent, workspaceTabs } from './account';
-import { buildRows, oldestSeq, prepend, removeIds, replace, upsert } from './timeline';
+import { append, buildRows, newestSeq, oldestSeq, prepend, removeIds, replace, upsert } from './timeline';
 import type {
   Account,
   ClientEvent,
@@ -24,6 +24,12 @@ import type {
 } from './types';
 
 const PAGE = 100;
+
+/** The most messages the open timeline holds. Reading further back drops
+ * the newest from the window (reading down again brings them back), and
+ * reading down drops the oldest, so memory and every pass over the window
+ * stay bounded in a room of any size. */
+export const WINDOW = 600;
 
 /** Orders the answers of fetches of one thing. Events are handled
  * concurrently and the Rust side may answer two fetches out of order; an
@@ -51,8 +57,16 @@ export class AppStore {
   filter = $state('');
   workspace = $state<Uuid | null>(null);
   roomId = $state<Uuid | null>(null);
-  items = $state<TimelineItem[]>([]);
+  // Replaced, never changed in place: no deep proxies over thousands of
+  // messages.
+  items = $state.raw<TimelineItem[]>([]);
   hasMore = $state(false);
+  /** Newer messages are stored than the window holds: the reader is back
+   * in history, and live messages wait below. */
+  hasNewer = $state(false);
+  loadingNewer = $state(false);
+  /** The message a search result opened, to scroll to and mark. */
+  focusId = $state<Uuid | null>(null);
   needsBackfill = $state(false);
   loadingOlder = $state(false);
   readSeq = $state<number | null>(null);
@@ -255,6 +269,8 @@ export class AppStore {
   async openRoom(id: Uuid): Promise<void> {
     this.roomId = id;
     this.items = [];
+    this.hasNewer = false;
+    this.focusId = null;
     const before = this.rooms.find((r) => r.id === id);
     const page = await this.api.timeline(id, null, PAGE);
     if (this.roomId !== id) return;
@@ -284,9 +300,13 @@ export class AppStore {
       }
       const page = await this.api.timeline(id, oldestSeq(this.items), PAGE);
       if (this.roomId !== id) return;
-      this.items = prepend(this.items, page.items);
+      const merged = prepend(this.items, page.items);
       this.hasMore = page.has_more_local;
       this.needsBackfill = page.needs_backfill;
+      if (merged.length > WINDOW) {
+        this.items = merged.slice(0, WINDOW);
+        this.hasNewer = true;
+      } else this.items = merged;
     } catch (e) {
       this.error = toCmdError(e);
     } finally {
@@ -294,9 +314,63 @@ export class AppStore {
     }
   }
 
+  /** The next newer page, for a reader back in history scrolling down. */
+  async loadNewer(): Promise<void> {
+    const id = this.roomId;
+    const after = newestSeq(this.items);
+    if (!id || this.loadingNewer || !this.hasNewer || after === null) return;
+    this.loadingNewer = true;
+    try {
+      const page = await this.api.timelineAfter(id, after, PAGE);
+      if (this.roomId !== id) return;
+      const merged = append(this.items, page.items);
+      this.hasNewer = !page.at_newest;
+      if (merged.length > WINDOW) {
+        this.items = merged.slice(merged.length - WINDOW);
+        this.hasMore = true;
+      } else this.items = merged;
+    } catch (e) {
+      this.error = toCmdError(e);
+    } finally {
+      this.loadingNewer = false;
+    }
+  }
+
+  /** Back to the newest messages (the reader was back in history). */
+  async showLatest(): Promise<void> {
+    const id = this.roomId;
+    if (!id) return;
+    const page = await this.api.timeline(id, null, PAGE);
+    if (this.roomId !== id) return;
+    this.items = page.items;
+    this.hasMore = page.has_more_local;
+    this.needsBackfill = page.needs_backfill;
+    this.hasNewer = false;
+    this.focusId = null;
+  }
+
+  /** Opens a room at one message (a search result), with the messages
+   * around it; the reader scrolls on either way from there. */
+  async openAt(room: Uuid, messageId: Uuid): Promise<void> {
+    const item = await this.api.message(messageId);
+    if (!item || item.seq === null || item.room_id !== room) return this.openRoom(room);
+    this.roomId = room;
+    this.readSeq = null;
+    const half = PAGE / 2;
+    const [older, newer] = await Promise.all([this.api.timeline(room, item.seq + 1, half), this.api.timelineAfter(room, item.seq, half)]);
+    if (this.roomId !== room) return;
+    this.items = append(older.items, newer.items);
+    this.hasMore = older.has_more_local;
+    this.needsBackfill = older.needs_backfill;
+    this.hasNewer = !newer.at_newest;
+    this.focusId = messageId;
+    await this.markRead();
+  }
+
   private async reloadLatest(): Promise<void> {
     const id = this.roomId;
     if (!id) return;
+    if (this.hasNewer) return this.reloadWindow(id);
     const page = await this.api.timeline(id, null, Math.max(PAGE, Math.min(this.items.length, 1000)));
     if (this.roomId !== id) return;
     this.items = page.items;
@@ -304,9 +378,29 @@ export class AppStore {
     this.needsBackfill = page.needs_backfill;
   }
 
+  /** The same stretch of history again, read afresh (missed events). */
+  private async reloadWindow(id: Uuid): Promise<void> {
+    const top = newestSeq(this.items);
+    if (top === null) return;
+    const page = await this.api.timeline(id, top + 1, Math.min(Math.max(this.items.length, 1), 1000));
+    if (this.roomId !== id || !this.hasNewer) return;
+    this.items = page.items;
+    this.hasMore = page.has_more_local;
+    this.needsBackfill = page.needs_backfill;
+  }
+
+  /** Whether a message belongs in the window: back in history, new
+   * messages below it wait until the reader scrolls down to them. */
+  private inWindow(item: TimelineItem): boolean {
+    if (!this.hasNewer) return true;
+    const top = newestSeq(this.items);
+    return item.seq !== null && top !== null && item.seq <= top;
+  }
+
   private async refetch(ids: Uuid[]): Promise<void> {
     for (const id of ids) {
       const item = await this.api.message(id);
+      if (item && item.room_id === this.roomId && !this.inWindow(item)) continue;
       if (item && item.room_id === this.roomId) this.items = upsert(this.items, item);
       else if (!item) this.items = removeIds(this.items, [id]);
     }
@@ -325,6 +419,7 @@ export class AppStore {
           else if (c.kind === 'removed') this.items = removeIds(this.items, c.ids);
           else if (c.kind === 'replaced') {
             const item = await this.api.message(c.remote);
+            if (item && !this.inWindow(item)) break;
             this.items = item ? replace(this.items, c.local, item) : removeIds(this.items, [c.local]);
           } else await this.reloadLatest();
           if (typeof document === 'undefined' || document.hasFocus()) await this.markRead();
@@ -377,6 +472,8 @@ export class AppStore {
     const id = this.roomId;
     if (!id || !body.trim()) return false;
     try {
+      // What one sends shows at the bottom, as in every chat.
+      if (this.hasNewer) await this.showLatest();
       if (replyTo) await this.api.reply(replyTo, body);
       else await this.api.send(id, body);
       return true;
@@ -384,6 +481,15 @@ export class AppStore {
       this.error = toCmdError(e);
       return false;
     }
+  }
+
+  /** Sends a file from disk, or pasted bytes, as a message. */
+  async sendFile(room: Uuid, file: string | { name: string; data: Uint8Array }): Promise<void> {
+    await this.act(async () => {
+      if (this.hasNewer && room === this.roomId) await this.showLatest();
+      if (typeof file === 'string') await this.api.sendFile(room, file);
+      else await this.api.sendBytes(room, file.name, file.data);
+    });
   }
 
   async act(f: () => Promise<unknown>): Promise<void> {

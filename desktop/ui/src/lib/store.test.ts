@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApi, EVENT } from './api';
 import { fakeTransport } from './fake';
-import { AppStore } from './store.svelte';
+import { AppStore, WINDOW } from './store.svelte';
 import type { OutboxItem, RoomSummary, TimelineItem } from './types';
 
 const ME = 'me-id';
@@ -270,5 +270,111 @@ describe('AppStore account, workspaces and downloads', () => {
     f.emit(EVENT, { type: 'file_cache_changed', file_id: 'f2' });
     await new Promise((r) => setTimeout(r, 0));
     expect(store.downloads).toEqual({});
+  });
+});
+
+describe('AppStore timeline window', () => {
+  const N = 2000;
+  /** A room of N messages (seq 1..N) and the store opened on it. */
+  async function history() {
+    const all: TimelineItem[] = [];
+    for (let s = 1; s <= N; s++) all.push({ ...msg(`m${s}`, s), body: `#${s}` });
+    const db = { all, local: [] as TimelineItem[] };
+    const f = fakeTransport({
+      settings_get: () => ({
+        settings: { server_url: 'http://h', theme: 'system', language: 'system', notifications: true, muted_rooms: [], cache_size_mb: 1024 },
+        system_language: 'en',
+      }),
+      session_get: () => ({ server_url: 'http://h', account }),
+      rooms_list: () => [room('general')],
+      outbox_list: () => [],
+      connection_get: () => ({ state: 'online', last_sync: 1 }),
+      timeline_page: (a) => {
+        const before = (a?.before as number | null) ?? Number.POSITIVE_INFINITY;
+        const older = db.all.filter((i) => (i.seq as number) < before);
+        const items = older.slice(-(a?.limit as number));
+        return {
+          items: a?.before == null ? [...items, ...db.local] : items,
+          has_more_local: older.length > items.length,
+          needs_backfill: false,
+        };
+      },
+      timeline_after: (a) => {
+        const newer = db.all.filter((i) => (i.seq as number) > (a?.after as number));
+        const items = newer.slice(0, a?.limit as number);
+        const at_newest = newer.length <= items.length;
+        return { items: at_newest ? [...items, ...db.local] : items, at_newest };
+      },
+      timeline_message: (a) => [...db.all, ...db.local].find((i) => i.id === a?.id) ?? null,
+      rooms_mark_read: () => null,
+      timeline_send: (a) => {
+        db.local.push({ ...msg('local1', null, ME), body: a?.body as string });
+        return 'local1';
+      },
+    });
+    const store = new AppStore(createApi(f.transport));
+    await store.start();
+    return { f, db, store };
+  }
+  const seqs = (store: AppStore) => store.items.map((i) => i.seq);
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+
+  it('keeps at most a window of messages while reading back and down again', async () => {
+    const { store } = await history();
+    expect(seqs(store).at(-1)).toBe(N);
+    expect(store.hasNewer).toBe(false);
+    // Read back 12 pages: the newest fall out of the window.
+    for (let i = 0; i < 12; i++) await store.loadOlder();
+    expect(store.items.length).toBe(WINDOW);
+    expect(store.hasNewer).toBe(true);
+    expect(seqs(store)[0]).toBe(N - 1300 + 1);
+    expect(seqs(store).at(-1)).toBe(N - 1300 + WINDOW);
+    // Down again: the oldest fall out, in order, no gaps or doubles.
+    for (let i = 0; i < 20 && store.hasNewer; i++) await store.loadNewer();
+    expect(store.hasNewer).toBe(false);
+    expect(store.hasMore).toBe(true);
+    expect(store.items.length).toBe(WINDOW);
+    expect(seqs(store)).toEqual(Array.from({ length: WINDOW }, (_, i) => N - WINDOW + 1 + i));
+  });
+
+  it('holds live messages back while the reader is in history, and shows them on the way down', async () => {
+    const { f, db, store } = await history();
+    for (let i = 0; i < 8; i++) await store.loadOlder();
+    expect(store.hasNewer).toBe(true);
+    const before = seqs(store);
+    db.all.push({ ...msg('new', N + 1), body: 'live' });
+    f.emit(EVENT, { type: 'timeline_changed', room_id: 'general', change: { kind: 'added', ids: ['new'] } });
+    await tick();
+    expect(seqs(store)).toEqual(before);
+    await store.showLatest();
+    expect(store.hasNewer).toBe(false);
+    expect(store.items.at(-1)?.body).toBe('live');
+  });
+
+  it('goes back to the newest before a send from history', async () => {
+    const { store } = await history();
+    for (let i = 0; i < 8; i++) await store.loadOlder();
+    expect(await store.send('from the past')).toBe(true);
+    expect(store.hasNewer).toBe(false);
+    expect(seqs(store).filter((s) => s !== null).at(-1)).toBe(N);
+  });
+
+  it('opens a search result in context and reads on from there both ways', async () => {
+    const { store } = await history();
+    await store.openAt('general', 'm300');
+    expect(store.focusId).toBe('m300');
+    expect(store.items.some((i) => i.id === 'm300')).toBe(true);
+    expect(seqs(store)[0]).toBe(251);
+    expect(seqs(store).at(-1)).toBe(350);
+    expect(store.hasNewer).toBe(true);
+    expect(store.hasMore).toBe(true);
+    await store.loadNewer();
+    expect(seqs(store).at(-1)).toBe(450);
+    await store.loadOlder();
+    expect(seqs(store)[0]).toBe(151);
+    // Another room (or the same again) starts at the newest.
+    await store.openRoom('general');
+    expect(store.focusId).toBeNull();
+    expect(store.hasNewer).toBe(false);
   });
 });

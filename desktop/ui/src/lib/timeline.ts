@@ -44,6 +44,20 @@ export function prepend(items: TimelineItem[], older: TimelineItem[]): TimelineI
   return [...older.filter((i) => !have.has(i.id)), ...items].sort(compareItems);
 }
 
+/** Newer items (a page) put after the loaded ones, without duplicates. */
+export function append(items: TimelineItem[], newer: TimelineItem[]): TimelineItem[] {
+  return prepend(newer, items);
+}
+
+/** The largest server seq loaded: where the next newer page starts. */
+export function newestSeq(items: TimelineItem[]): number | null {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const s = items[i].seq;
+    if (s !== null) return s;
+  }
+  return null;
+}
+
 /** The smallest server seq loaded: where the next older page starts. */
 export function oldestSeq(items: TimelineItem[]): number | null {
   for (const i of items) if (i.seq !== null) return i.seq;

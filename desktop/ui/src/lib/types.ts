@@ -103,6 +103,13 @@ export interface TimelineItem {
   txn_id: string | null;
 }
 
+/** Newer messages, oldest first; `at_newest` when the page reaches the
+ * newest stored one (and then holds the room's local echoes). */
+export interface NewerPage {
+  items: TimelineItem[];
+  at_newest: boolean;
+}
+
 export interface TimelinePage {
   items: TimelineItem[];
   has_more_local: boolean;
