@@ -106,11 +106,60 @@ impl ConfigProblem {
                 &[
                     ("path", path.display().to_string().into()),
                     ("line", line.map_or(0, |l| l as i64).into()),
-                    ("what", what.clone().into()),
+                    ("what", fault(what, tr).into()),
                 ],
             ),
         }
     }
+}
+
+/// The parser's complaint in the user's language. The parser words it in
+/// English; the kinds a hand-written config meets are told through the
+/// catalogs with the names they quote, anything else as a syntax error.
+fn fault(what: &str, tr: &Translator) -> String {
+    // The first `quoted` name after `prefix`, and the text after it.
+    let quoted = |prefix: &str| -> Option<(String, String)> {
+        let rest = what.strip_prefix(prefix)?.strip_prefix('`')?;
+        let (name, after) = rest.split_once('`')?;
+        Some((name.to_owned(), after.to_owned()))
+    };
+    // "expected `a`, `b` or `c`" (or "one of ...") as "a, b, c".
+    let expected = |after: &str| -> String {
+        let list = after.split_once("expected").map_or("", |(_, l)| l);
+        let list = list
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .collect::<Vec<_>>()
+            .join(", ");
+        // The catalogs select on "none" when the parser listed nothing.
+        if list.is_empty() {
+            "none".to_owned()
+        } else {
+            list
+        }
+    };
+    if let Some((value, after)) = quoted("unknown variant ") {
+        let allowed = expected(&after);
+        return tr.tr_args(
+            "config-fault-value",
+            &[("value", value.into()), ("allowed", allowed.into())],
+        );
+    }
+    if let Some((key, after)) = quoted("unknown field ") {
+        let allowed = expected(&after);
+        return tr.tr_args(
+            "config-fault-key",
+            &[("key", key.into()), ("allowed", allowed.into())],
+        );
+    }
+    if let Some((key, _)) = quoted("missing field ") {
+        return tr.tr_args("config-fault-missing", &[("key", key.into())]);
+    }
+    if what.starts_with("invalid type") || what.starts_with("invalid value") {
+        return tr.tr("config-fault-type");
+    }
+    tr.tr("config-fault-syntax")
 }
 
 /// The default config file: `$XDG_CONFIG_HOME/tern/config.toml`.
@@ -213,14 +262,63 @@ mod tests {
         let en = problem.message(&Translator::for_locale("en"));
         assert!(en.contains("/x/config.toml, line 3"), "{en}");
         assert!(en.contains("using the defaults"), "{en}");
+        assert!(
+            en.contains("no value “purple” here (allowed: dark, light)"),
+            "{en}"
+        );
         let ru = problem.message(&Translator::for_locale("ru"));
         assert!(ru.contains("/x/config.toml, строка 3"), "{ru}");
+        assert!(
+            ru.contains("недопустимое значение «purple» (можно: dark, light)"),
+            "{ru}"
+        );
         assert_eq!(l.config, Config::default());
         let l = parse(Path::new("c.toml"), "a = [\n");
         assert!(matches!(
             l.problem,
             Some(ConfigProblem::Invalid { line: Some(_), .. })
         ));
+    }
+
+    /// Every kind of complaint is told in Russian with no English word
+    /// but the names the user wrote.
+    #[test]
+    fn parser_complaints_are_told_in_the_users_language() {
+        let cases = [
+            ("theme = \"purple\"\n", "purple"),
+            ("colour = 1\n", "colour"),
+            ("theme = 5\n", ""),
+            ("locale = \"en\n", ""),
+            ("a = [\n", ""),
+        ];
+        for (text, name) in cases {
+            let p = parse(Path::new("/c.toml"), text).problem.unwrap();
+            let ru = p.message(&Translator::for_locale("ru"));
+            // Names a config holds are Latin in every language.
+            let names = [
+                "c",
+                "toml",
+                "TOML",
+                "dark",
+                "light",
+                "server",
+                "locale",
+                "theme",
+                "notifications",
+                "keys",
+            ];
+            let latin: Vec<&str> = ru
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| !w.is_empty() && !names.contains(w))
+                .filter(|w| *w != name)
+                .collect();
+            assert!(latin.is_empty(), "{text:?}: {ru} has {latin:?}");
+            let en = p.message(&Translator::for_locale("en"));
+            assert!(!name.is_empty() || !en.contains('`'), "{en}");
+            if !name.is_empty() {
+                assert!(en.contains(name) && ru.contains(name), "{en} / {ru}");
+            }
+        }
     }
 
     #[test]

@@ -223,6 +223,17 @@ config-invalid = { $line ->
         [0] Bad config file { $path }: { $what }; using the defaults
        *[other] Bad config file { $path }, line { $line }: { $what }; using the defaults
     }
+config-fault-value = no value “{ $value }” here{ $allowed ->
+        [none] {""}
+       *[other] {" "}(allowed: { $allowed })
+    }
+config-fault-key = no setting “{ $key }” here{ $allowed ->
+        [none] {""}
+       *[other] {" "}(known: { $allowed })
+    }
+config-fault-missing = the setting “{ $key }” is missing
+config-fault-type = a value of the wrong kind (text, number or list)
+config-fault-syntax = not valid TOML
 
 ## Terminal client (tern): the command line (--help, usage, parse errors)
 

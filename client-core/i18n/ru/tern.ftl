@@ -229,6 +229,17 @@ config-invalid = { $line ->
         [0] Ошибка в файле настроек { $path }: { $what }; действуют настройки по умолчанию
        *[other] Ошибка в файле настроек { $path }, строка { $line }: { $what }; действуют настройки по умолчанию
     }
+config-fault-value = недопустимое значение «{ $value }»{ $allowed ->
+        [none] {""}
+       *[other] {" "}(можно: { $allowed })
+    }
+config-fault-key = неизвестный параметр «{ $key }»{ $allowed ->
+        [none] {""}
+       *[other] {" "}(известны: { $allowed })
+    }
+config-fault-missing = не хватает параметра «{ $key }»
+config-fault-type = значение не того вида (текст, число или список)
+config-fault-syntax = ошибка синтаксиса TOML
 
 ## Терминальный клиент (tern): командная строка (--help, использование, ошибки разбора)
 
