@@ -236,14 +236,7 @@ pub(crate) fn timeline(
         .query_row(params![key, oldest, floor], |r| r.get(0))?;
     let needs_backfill = !has_more_local && floor > 0;
     if before.is_none() {
-        let sql = format!(
-            "SELECT {MSG_COLS} FROM messages WHERE room_id = ?1 AND seq IS NULL ORDER BY local_order"
-        );
-        let local: Vec<MsgRow> = conn
-            .prepare_cached(&sql)?
-            .query_map([&key], msg_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        rows.extend(local);
+        rows.extend(local_echoes(conn, &key)?);
     }
     let items = build_items(conn, me, room, rows)?;
     Ok(TimelinePage {
@@ -276,17 +269,22 @@ pub(crate) fn timeline_after(
     let at_newest = rows.len() <= limit as usize;
     rows.truncate(limit as usize);
     if at_newest {
-        let sql = format!(
-            "SELECT {MSG_COLS} FROM messages WHERE room_id = ?1 AND seq IS NULL ORDER BY local_order"
-        );
-        let local: Vec<MsgRow> = conn
-            .prepare_cached(&sql)?
-            .query_map([&key], msg_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        rows.extend(local);
+        rows.extend(local_echoes(conn, &key)?);
     }
     let items = build_items(conn, me, room, rows)?;
     Ok(NewerPage { items, at_newest })
+}
+
+/// A room's local echoes (messages the server has not given a seq yet),
+/// in the order they were written: they follow the newest message.
+fn local_echoes(conn: &Connection, room_key: &str) -> Result<Vec<MsgRow>> {
+    let sql = format!(
+        "SELECT {MSG_COLS} FROM messages WHERE room_id = ?1 AND seq IS NULL ORDER BY local_order"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_map([room_key], msg_row)?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// One message by id (server or provisional).
