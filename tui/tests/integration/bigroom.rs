@@ -21,7 +21,7 @@ use tern_tui::session::Session;
 use tern_tui::worker::WorkerHandle;
 use uuid::Uuid;
 
-use crate::helpers::{TestServer, other_client};
+use crate::helpers::{TestServer, other_client, room_named};
 
 /// Runs `cmds` through the worker and the answers through the app until
 /// nothing more is asked; how long each request took.
@@ -78,20 +78,7 @@ async fn scroll_big_room(n: usize, steps: usize) {
     let mut server = TestServer::demo().await;
     let dir = tempfile::tempdir().unwrap();
     let alice = other_client(&server, dir.path(), "alice").await;
-    let mut general = None;
-    for _ in 0..200 {
-        general = alice
-            .rooms()
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .find(|r| r.name == "general");
-        if general.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let room = general.expect("general is synced").id;
+    let room = room_named(&alice, "general").await;
     let page = alice.timeline(room, None, 10).await.unwrap();
     let base = page.items.iter().filter_map(|i| i.seq).max().unwrap_or(0);
     let senders: Vec<Uuid> = page.items.iter().map(|i| i.sender_id).collect();

@@ -1,6 +1,6 @@
 //! The headless commands of the real binary against an in-process server.
 
-use crate::helpers::{Tern, TestServer, eventually, other_client};
+use crate::helpers::{Tern, TestServer, eventually, other_client, room_named};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -151,16 +151,7 @@ async fn offline_send_is_queued_and_delivered_once_by_sync() {
 
     let dir = tempfile::tempdir().unwrap();
     let bob = other_client(&server, dir.path(), "bob").await;
-    let mut room = None;
-    for _ in 0..200 {
-        let rooms = bob.rooms().await.unwrap_or_default();
-        room = rooms.iter().find(|r| r.name == "general").map(|r| r.id);
-        if room.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let room = room.expect("bob has general");
+    let room = room_named(&bob, "general").await;
     eventually(10, "the message at bob's", || {
         let bob = bob.clone();
         async move {

@@ -112,6 +112,23 @@ where
     }
 }
 
+/// The id of the room named `name` once `c` has synced it (10 s at most).
+pub async fn room_named(c: &Client, name: &str) -> uuid::Uuid {
+    for _ in 0..200 {
+        if let Some(r) = c
+            .rooms()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| r.name == name)
+        {
+            return r.id;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no room {name}");
+}
+
 pub fn tern_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_tern"))
 }

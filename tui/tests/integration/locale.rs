@@ -42,6 +42,20 @@ const CLAP_ENGLISH: &[&str] = &[
     "[OPTIONS]",
 ];
 
+/// Asserts that `text` holds every one of `want`.
+fn holds(text: &str, want: &[&str]) {
+    for w in want {
+        assert!(text.contains(w), "{w:?} missing:\n{text}");
+    }
+}
+
+/// Asserts that none of clap's English words shows in `text`.
+fn no_clap_english(text: &str) {
+    for e in CLAP_ENGLISH {
+        assert!(!text.contains(e), "{e:?} shows:\n{text}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_and_usage_errors_in_english() {
     let server = TestServer::demo().await;
@@ -49,19 +63,20 @@ async fn help_and_usage_errors_in_english() {
 
     let o = t.run(&["--help"], "").await;
     assert_eq!(o.code, 0, "{}", o.stderr);
-    for want in [
-        "Tern in the terminal",
-        "Usage: tern [OPTIONS] [COMMAND]",
-        "Commands:",
-        "Options:",
-        "Sign in (password from stdin",
-        "--server <URL>",
-        "--profile <NAME>",
-        "variable TERN_LOCALE",
-        "-h, --help",
-    ] {
-        assert!(o.stdout.contains(want), "{want:?} missing:\n{}", o.stdout);
-    }
+    holds(
+        &o.stdout,
+        &[
+            "Tern in the terminal",
+            "Usage: tern [OPTIONS] [COMMAND]",
+            "Commands:",
+            "Options:",
+            "Sign in (password from stdin",
+            "--server <URL>",
+            "--profile <NAME>",
+            "variable TERN_LOCALE",
+            "-h, --help",
+        ],
+    );
     let o = t.run(&["send", "--help"], "").await;
     assert_eq!(o.code, 0);
     assert!(
@@ -79,14 +94,15 @@ async fn help_and_usage_errors_in_english() {
     let o = t.run(&["sned", "general", "hi"], "").await;
     assert_eq!(o.code, 2);
     assert!(o.stdout.is_empty(), "{}", o.stdout);
-    for want in [
-        "tern: there is no command “sned”",
-        "did you mean “send”?",
-        "Usage: tern [OPTIONS] [COMMAND]",
-        "More: tern --help",
-    ] {
-        assert!(o.stderr.contains(want), "{want:?} missing:\n{}", o.stderr);
-    }
+    holds(
+        &o.stderr,
+        &[
+            "tern: there is no command “sned”",
+            "did you mean “send”?",
+            "Usage: tern [OPTIONS] [COMMAND]",
+            "More: tern --help",
+        ],
+    );
     let o = t.run(&["read"], "").await;
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("missing: <ROOM>"), "{}", o.stderr);
@@ -108,63 +124,48 @@ async fn help_and_usage_errors_in_russian() {
 
     let o = t.run(&["--locale", "ru", "--help"], "").await;
     assert_eq!(o.code, 0, "{}", o.stderr);
-    for want in [
-        "Tern в терминале",
-        "Использование: tern [ПАРАМЕТРЫ] [КОМАНДА]",
-        "Команды:",
-        "Параметры:",
-        "Войти (пароль из stdin",
-        "--server <АДРЕС>",
-        "Показать справку",
-        "переменная TERN_LOCALE",
-    ] {
-        assert!(o.stdout.contains(want), "{want:?} missing:\n{}", o.stdout);
-    }
-    for english in CLAP_ENGLISH {
-        assert!(
-            !o.stdout.contains(english),
-            "{english:?} shows:\n{}",
-            o.stdout
-        );
-    }
+    holds(
+        &o.stdout,
+        &[
+            "Tern в терминале",
+            "Использование: tern [ПАРАМЕТРЫ] [КОМАНДА]",
+            "Команды:",
+            "Параметры:",
+            "Войти (пароль из stdin",
+            "--server <АДРЕС>",
+            "Показать справку",
+            "переменная TERN_LOCALE",
+        ],
+    );
+    no_clap_english(&o.stdout);
 
     // TERN_LOCALE, a subcommand's help.
     let o = run_env(&t, &["upload", "--help"], &[("TERN_LOCALE", "ru")]).await;
     assert_eq!(o.code, 0);
-    for want in [
-        "Использование: tern upload [ПАРАМЕТРЫ] <КОМНАТА> <ПУТЬ>",
-        "Аргументы:",
-        "Файл для отправки",
-        "(по умолчанию 60)",
-    ] {
-        assert!(o.stdout.contains(want), "{want:?} missing:\n{}", o.stdout);
-    }
-    for english in CLAP_ENGLISH {
-        assert!(
-            !o.stdout.contains(english),
-            "{english:?} shows:\n{}",
-            o.stdout
-        );
-    }
+    holds(
+        &o.stdout,
+        &[
+            "Использование: tern upload [ПАРАМЕТРЫ] <КОМНАТА> <ПУТЬ>",
+            "Аргументы:",
+            "Файл для отправки",
+            "(по умолчанию 60)",
+        ],
+    );
+    no_clap_english(&o.stdout);
 
     // The system's language (LANG), a mistyped command: exit 2.
     let o = run_env(&t, &["sned", "general", "hi"], &[("LANG", "ru_RU.UTF-8")]).await;
     assert_eq!(o.code, 2);
-    for want in [
-        "tern: нет команды «sned»",
-        "может быть, «send»?",
-        "Использование: tern [ПАРАМЕТРЫ] [КОМАНДА]",
-        "Подробнее: tern --help",
-    ] {
-        assert!(o.stderr.contains(want), "{want:?} missing:\n{}", o.stderr);
-    }
-    for english in CLAP_ENGLISH {
-        assert!(
-            !o.stderr.contains(english),
-            "{english:?} shows:\n{}",
-            o.stderr
-        );
-    }
+    holds(
+        &o.stderr,
+        &[
+            "tern: нет команды «sned»",
+            "может быть, «send»?",
+            "Использование: tern [ПАРАМЕТРЫ] [КОМАНДА]",
+            "Подробнее: tern --help",
+        ],
+    );
+    no_clap_english(&o.stderr);
 
     let o = t.run(&["--locale", "ru", "read"], "").await;
     assert_eq!(o.code, 2);

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use tern_client_core::protocol::room::{MemberState, NotifyLevel, RoomKind, Visibility};
-use tern_client_core::{Client, NewRoom};
+use tern_client_core::NewRoom;
 use tern_tui::app::{Action, App, Cmd, Overlay, complete_command};
 use tern_tui::cli::Global;
 use tern_tui::config::Loaded;
@@ -18,7 +18,7 @@ use tern_tui::worker::WorkerHandle;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::helpers::{PASSWORD, Tern, TestServer, other_client};
+use crate::helpers::{PASSWORD, Tern, TestServer, other_client, room_named};
 
 struct Ui {
     app: App,
@@ -93,22 +93,6 @@ async fn ui(t: &Tern) -> Ui {
     };
     ui.run(initial).await;
     ui
-}
-
-async fn room_named(c: &Client, name: &str) -> Uuid {
-    for _ in 0..200 {
-        if let Some(r) = c
-            .rooms()
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .find(|r| r.name == name)
-        {
-            return r.id;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no room {name}");
 }
 
 /// Sends a message into a thread the way any client of the API may.

@@ -9,7 +9,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::helpers::{Tern, TestServer, other_client, tern_bin};
+use crate::helpers::{Tern, TestServer, other_client, room_named, tern_bin};
 
 struct Tmux {
     socket: String,
@@ -209,20 +209,7 @@ async fn the_real_binary_in_tmux() {
     // Another client's message shows within 2 s.
     let dir = tempfile::tempdir().unwrap();
     let bob = other_client(&server, dir.path(), "bob").await;
-    let mut general = None;
-    for _ in 0..200 {
-        general = bob
-            .rooms()
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .find(|r| r.name == "general");
-        if general.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let general = general.expect("bob sees general").id;
+    let general = room_named(&bob, "general").await;
     bob.send(general, "ping from bob").await.unwrap();
     let took = tmux.wait_for("ping from bob", 5).await;
     assert!(took < Duration::from_secs(2), "the message took {took:?}");
@@ -403,20 +390,7 @@ async fn open_hands_the_cached_file_to_the_opener_even_offline() {
     // Bob sends the file, so alice has to download it first.
     let dir = tempfile::tempdir().unwrap();
     let bob = other_client(&server, dir.path(), "bob").await;
-    let mut general = None;
-    for _ in 0..200 {
-        general = bob
-            .rooms()
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .find(|r| r.name == "general");
-        if general.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let general = general.expect("bob sees general").id;
+    let general = room_named(&bob, "general").await;
     let file = dir.path().join("report.pdf");
     let bytes: Vec<u8> = (0..50_000u32).map(|i| (i % 241) as u8).collect();
     std::fs::write(&file, &bytes).unwrap();
