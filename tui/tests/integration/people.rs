@@ -7,8 +7,8 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use tern_client_core::protocol::room::{MemberState, NotifyLevel, RoomKind, Visibility};
 use tern_client_core::NewRoom;
+use tern_client_core::protocol::room::{MemberState, NotifyLevel, RoomKind, Visibility};
 use tern_tui::app::{Action, App, Cmd, Overlay, complete_command};
 use tern_tui::cli::Global;
 use tern_tui::config::Loaded;
