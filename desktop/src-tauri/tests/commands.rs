@@ -309,6 +309,36 @@ fn sign_in_read_send_and_hear_events() {
     );
     assert!(e.to_string().contains("after"), "{e}");
 
+    // A picked or dropped file (both hand the window a path): sent once,
+    // with upload progress; a path that is not there changes nothing.
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, vec![b'n'; 300_000]).unwrap();
+    let _: String = d.ok(
+        "files_send",
+        json!({"room_id": room.id, "path": path, "caption": "the notes"}),
+    );
+    let sent = wait_for(20, "the file delivered", || {
+        let p: TimelinePage = d.ok("timeline_page", json!({"room_id": room.id}));
+        p.items
+            .into_iter()
+            .find(|i| i.body == "the notes" && i.local.is_none() && i.attachments.len() == 1)
+    });
+    let info: Value = d.ok("files_info", json!({"file_id": sent.attachments[0]}));
+    assert_eq!(info["name"], "notes.txt");
+    assert_eq!(info["size"], 300_000);
+    assert!(d.saw(|e| matches!(e, Event::UploadProgress { sent, total, .. } if *sent == *total && *total == 300_000)));
+    let e = d.err(
+        "files_send",
+        json!({"room_id": room.id, "path": dir.path().join("gone.txt")}),
+    );
+    assert_eq!(e["code"], "source_gone", "{e}");
+    let p: TimelinePage = d.ok("timeline_page", json!({"room_id": room.id}));
+    assert_eq!(
+        p.items.iter().filter(|i| !i.attachments.is_empty()).count(),
+        1
+    );
+
     // Search over the local store.
     let hits: Vec<Value> = d.ok("search_messages", json!({"query": {"text": "edited"}}));
     assert_eq!(hits.len(), 1);

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { remote } from 'webdriverio';
 import { citizen } from './citizen.mjs';
 import { download } from './download.mjs';
+import { upload } from './upload.mjs';
 import { notices } from './notices.mjs';
 import { scroll } from './scroll.mjs';
 
@@ -424,6 +425,7 @@ try {
   }
   await notices(ctx);
   await download(ctx);
+  await upload(ctx);
   await scroll(ctx);
 } catch (e) {
   failed = true;
