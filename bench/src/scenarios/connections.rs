@@ -7,12 +7,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::Semaphore;
 
 use super::{Ctx, Meter};
 use crate::api::{self, Res, Sender};
 use crate::report::Report;
-use crate::ws::{self, Shared};
+use crate::ws::{self, Hub, Shared};
 
 pub async fn run(ctx: &Ctx) -> Res<Report> {
     let (n, users, idle) = if ctx.quick {
@@ -46,7 +46,6 @@ pub async fn run(ctx: &Ctx) -> Res<Report> {
     let meter = Meter::start(&server);
 
     let shared = Arc::new(Shared::default());
-    let (stop_tx, stop_rx) = watch::channel(false);
     let gate = Arc::new(Semaphore::new(64));
     let t0 = Instant::now();
     let mut opening = Vec::with_capacity(n);
@@ -58,14 +57,12 @@ pub async fn run(ctx: &Ctx) -> Res<Report> {
             ws::connect(addr, &token).await
         }));
     }
-    let mut receivers = Vec::with_capacity(n);
+    let mut sockets = Vec::with_capacity(n);
     let mut failed = 0usize;
     let mut first_error = None;
     for o in opening {
         match o.await.map_err(|e| format!("connect task: {e}"))? {
-            Ok(socket) => {
-                receivers.push(ws::spawn_receiver(socket, shared.clone(), stop_rx.clone()))
-            }
+            Ok(socket) => sockets.push(socket),
             Err(e) => {
                 failed += 1;
                 first_error.get_or_insert(e);
@@ -73,6 +70,7 @@ pub async fn run(ctx: &Ctx) -> Res<Report> {
         }
     }
     let open_secs = t0.elapsed().as_secs_f64();
+    let receivers = Hub::start(sockets, shared.clone())?;
     report.check(
         "every socket opened and got its ready frame",
         failed == 0,
@@ -80,10 +78,10 @@ pub async fn run(ctx: &Ctx) -> Res<Report> {
     );
     report.line(format!(
         "opened {} sockets in {open_secs:.2} s ({:.0}/s)",
-        receivers.len(),
-        receivers.len() as f64 / open_secs
+        receivers.tallies.len(),
+        receivers.tallies.len() as f64 / open_secs
     ));
-    report.figure("open_per_s", receivers.len() as f64 / open_secs);
+    report.figure("open_per_s", receivers.tallies.len() as f64 / open_secs);
     if let Some(a) = after_signups {
         let mib = a.rss_kib as f64 / 1024.0;
         report.line(format!(
@@ -99,12 +97,13 @@ pub async fn run(ctx: &Ctx) -> Res<Report> {
     let idle_end = server.sample();
     if let (Some(b), Some(s), Some(e)) = (before, idle_start, idle_end) {
         let total_mib = e.rss_kib as f64 / 1024.0;
-        let per_conn_kib = (e.rss_kib as f64 - b.rss_kib as f64) / receivers.len().max(1) as f64;
+        let per_conn_kib =
+            (e.rss_kib as f64 - b.rss_kib as f64) / receivers.tallies.len().max(1) as f64;
         let idle_cores = (e.cpu_secs - s.cpu_secs) / idle.as_secs_f64();
         report.line(format!(
             "server RSS {:.1} MiB before, {total_mib:.1} MiB with {} open: {per_conn_kib:.1} KiB per connection",
             b.rss_kib as f64 / 1024.0,
-            receivers.len()
+            receivers.tallies.len()
         ));
         report.line(format!(
             "server CPU while idle: {:.3} cores ({:.2} CPU s over {:.0} s)",
@@ -128,13 +127,18 @@ pub async fn run(ctx: &Ctx) -> Res<Report> {
     let mut sender = Sender::new(addr, &team.owner, &room, 0).await?;
     let t1 = Instant::now();
     let (status, _) = sender.send().await?;
-    let got = ws::wait_delivered(&shared, receivers.len() as u64, Duration::from_secs(30)).await;
+    let got = ws::wait_delivered(
+        &shared,
+        receivers.tallies.len() as u64,
+        Duration::from_secs(30),
+    )
+    .await;
     let spread = t1.elapsed();
     let mut errors = None;
     let mut closed = 0;
     let mut not_once = 0;
-    for rx in &receivers {
-        if let Ok(t) = rx.tally.lock() {
+    for tally in &receivers.tallies {
+        if let Ok(t) = tally.lock() {
             if t.closed.is_some() {
                 closed += 1;
             }
@@ -148,10 +152,10 @@ pub async fn run(ctx: &Ctx) -> Res<Report> {
     }
     report.check(
         "one message reached every socket exactly once",
-        status == 200 && got == receivers.len() as u64 && not_once == 0 && errors.is_none(),
+        status == 200 && got == receivers.tallies.len() as u64 && not_once == 0 && errors.is_none(),
         format!(
             "send {status}, {got} of {} delivered in {:.1} ms, {not_once} sockets without exactly one{}",
-            receivers.len(),
+            receivers.tallies.len(),
             spread.as_secs_f64() * 1e3,
             errors.map(|e| format!(", {e}")).unwrap_or_default()
         ),
@@ -163,10 +167,7 @@ pub async fn run(ctx: &Ctx) -> Res<Report> {
     );
     report.figure("broadcast_ms", spread.as_secs_f64() * 1e3);
     meter.stop(&server, &mut report);
-    let _ = stop_tx.send(true);
-    for rx in receivers {
-        let _ = rx.task.await;
-    }
+    receivers.stop().await;
     server.stop().await;
     Ok(report)
 }

@@ -12,13 +12,13 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::json;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::Semaphore;
 
 use super::{Ctx, Meter};
 use crate::api::{self, Res, Sender};
 use crate::report::Report;
 use crate::stats::{Samples, Summary, fmt_ms};
-use crate::ws::{self, Receiver, Shared};
+use crate::ws::{self, Hub, Shared};
 
 const SENDING_USERS: usize = 4;
 const CONNS_PER_SENDER: usize = 2;
@@ -90,7 +90,7 @@ async fn send_at(
 }
 
 struct Stage {
-    receivers: Vec<Receiver>,
+    receivers: Hub,
     shared: Arc<Shared>,
     senders: Vec<Sender>,
     /// Messages sent so far (every one is due at every receiver).
@@ -114,8 +114,8 @@ impl Stage {
         let mut lat = Samples::default();
         let mut cut_off = 0;
         let mut broken = None;
-        for rx in &self.receivers {
-            if let Ok(mut t) = rx.tally.lock() {
+        for tally in &self.receivers.tallies {
+            if let Ok(mut t) = tally.lock() {
                 lat.extend(t.take_latencies());
                 if t.closed.is_some() {
                     cut_off += 1;
@@ -178,7 +178,6 @@ async fn one(ctx: &Ctx, r: usize, report: &mut Report) -> Res<()> {
     let addr = server.addr;
     let room = team.rooms[0].clone();
     let shared = Arc::new(Shared::default());
-    let (stop_tx, stop_rx) = watch::channel(false);
     let gate = Arc::new(Semaphore::new(50));
     let mut opening = Vec::with_capacity(r);
     for i in 0..r {
@@ -189,11 +188,11 @@ async fn one(ctx: &Ctx, r: usize, report: &mut Report) -> Res<()> {
             ws::connect(addr, &token).await
         }));
     }
-    let mut receivers = Vec::with_capacity(r);
+    let mut sockets = Vec::with_capacity(r);
     for o in opening {
-        let socket = o.await.map_err(|e| format!("connect task: {e}"))??;
-        receivers.push(ws::spawn_receiver(socket, shared.clone(), stop_rx.clone()));
+        sockets.push(o.await.map_err(|e| format!("connect task: {e}"))??);
     }
+    let receivers = Hub::start(sockets, shared.clone())?;
     let mut senders = Vec::new();
     for u in 0..SENDING_USERS {
         for c in 0..CONNS_PER_SENDER {
@@ -277,7 +276,6 @@ async fn one(ctx: &Ctx, r: usize, report: &mut Report) -> Res<()> {
         }
     }
     meter.stop(&server, report);
-    let _ = stop_tx.send(true);
 
     let broken: Vec<&Step> = steps
         .iter()
@@ -319,9 +317,7 @@ async fn one(ctx: &Ctx, r: usize, report: &mut Report) -> Res<()> {
             d >= 200_000.0,
         );
     }
-    for rx in stage.receivers.drain(..) {
-        let _ = rx.task.await;
-    }
+    stage.receivers.stop().await;
     server.stop().await;
     Ok(())
 }

@@ -7,13 +7,11 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use tokio::sync::watch;
-
 use super::{Ctx, Meter};
 use crate::api::{self, Res, Sender};
 use crate::report::Report;
 use crate::stats::{Samples, fmt_ms};
-use crate::ws::{self, Shared};
+use crate::ws::{self, Hub, Shared};
 
 /// Waits for the `want`-th delivery, woken by the receiver.
 async fn delivered(shared: &Shared, want: u64, within: Duration) -> bool {
@@ -43,9 +41,9 @@ pub async fn run(ctx: &Ctx) -> Res<Report> {
     let addr = server.addr;
     let room = &team.rooms[0];
     let shared = Arc::new(Shared::default());
-    let (stop_tx, stop_rx) = watch::channel(false);
     let socket = ws::connect(addr, &team.members[1].token).await?;
-    let receiver = ws::spawn_receiver(socket, shared.clone(), stop_rx);
+    let receiver = Hub::start(vec![socket], shared.clone())?;
+    let tally = receiver.tallies[0].clone();
     let mut sender = Sender::new(addr, &team.members[0], room, 0).await?;
 
     let mut accept = Samples::with_capacity(count as usize);
@@ -53,7 +51,7 @@ pub async fn run(ctx: &Ctx) -> Res<Report> {
     let mut failure = None;
     for i in 0..warmup + count {
         if i == warmup {
-            if let Ok(mut t) = receiver.tally.lock() {
+            if let Ok(mut t) = tally.lock() {
                 t.take_latencies();
             }
             meter = Some(Meter::start(&server));
@@ -74,9 +72,8 @@ pub async fn run(ctx: &Ctx) -> Res<Report> {
     if let Some(m) = meter {
         m.stop(&server, &mut report);
     }
-    let _ = stop_tx.send(true);
-    let _ = receiver.task.await;
-    let (latencies, errors, closed, deliveries) = match receiver.tally.lock() {
+    receiver.stop().await;
+    let (latencies, errors, closed, deliveries) = match tally.lock() {
         Ok(mut t) => (
             t.take_latencies(),
             t.errors.clone(),
