@@ -370,9 +370,12 @@ pub(crate) fn apply_batch(
     Ok(new)
 }
 
-/// Inserts a run of messages (none of them the caller's own) with one
-/// statement, then does per message what [`insert_message`] does after
-/// its insert.
+/// Inserts a run of messages (none of them the caller's own), then does
+/// per message what [`insert_message`] does after its insert. One cached
+/// statement per row, its values bound as they are: the full-text index
+/// takes new rows through the backlog (`fts_pending`), so a statement per
+/// row no longer makes an index segment per row, and building a JSON array
+/// for SQLite to take apart again cost more than the inserts themselves.
 fn insert_messages(
     tx: &Transaction<'_>,
     me: UserId,
@@ -385,55 +388,35 @@ fn insert_messages(
         [(ev, m)] => return insert_message(tx, me, ev, m, live, ch),
         _ => {}
     }
-    let mut rows = Vec::with_capacity(run.len());
-    // Row ids follow creation time (see `message_pk`); within the batch a
-    // millisecond's counter goes on in memory, so that two messages of the
-    // same millisecond never get the same id.
-    let mut next_pk: std::collections::HashMap<i64, Option<i64>> = Default::default();
+    let mut activity: BTreeMap<RoomId, i64> = BTreeMap::new();
+    let mut read: BTreeMap<RoomId, i64> = BTreeMap::new();
+    let mut insert = tx.prepare_cached(INSERT_MESSAGE)?;
+    let (mut id_buf, mut room_buf, mut sender_buf) = ([0u8; 36], [0u8; 36], [0u8; 36]);
     for (ev, m) in run {
         let created = to_ms(ev.created_at);
-        let pk = match next_pk.get(&created) {
-            Some(p) => *p,
-            None => super::message_pk(tx, created)?,
-        };
-        let hi = (created + 1) << super::PK_SHIFT;
-        next_pk.insert(created, pk.map(|p| p + 1).filter(|p| *p < hi));
-        rows.push(serde_json::json!([
-            ev.id.to_string(),
-            ev.room_id.to_string(),
+        let (lo, hi) = super::pk_range(created).unzip();
+        let id = &*ev.id.hyphenated().encode_lower(&mut id_buf);
+        let n = insert.execute(params![
+            id,
+            &*ev.room_id.hyphenated().encode_lower(&mut room_buf),
             ev.seq,
-            ev.sender_id.to_string(),
+            &*ev.sender_id.hyphenated().encode_lower(&mut sender_buf),
             enum_str(&m.kind),
             m.body,
             m.reply_to.map(|r| r.to_string()),
             m.thread_root.map(|r| r.to_string()),
-            serde_json::to_string(&m.attachments)?,
+            json_list(&m.attachments)?,
             m.forward_of.map(|r| r.to_string()),
-            serde_json::to_string(&m.mentions)?,
-            to_ms(ev.created_at),
+            json_list(&m.mentions)?,
+            created,
             m.erased,
-            ev.txn_id,
-            pk,
-        ]));
-    }
-    let rows = serde_json::Value::Array(rows).to_string();
-    let inserted: std::collections::HashSet<String> = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO messages (id, room_id, seq, sender_id, kind, body, reply_to,
-                 thread_root, attachments, forward_of, mentions, created_at, erased, txn_id, pk)
-             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
-                 value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9,
-                 value ->> 10, value ->> 11, value ->> 12, value ->> 13, value ->> 14
-             FROM json_each(?1) ORDER BY key
-             RETURNING id",
-        )?
-        .query_map([rows], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut activity: BTreeMap<RoomId, i64> = BTreeMap::new();
-    let mut read: BTreeMap<RoomId, i64> = BTreeMap::new();
-    for (ev, m) in run {
-        let id = ev.id.to_string();
-        if !inserted.contains(&id) {
+            // A transaction id means something only for the caller's own
+            // sends (matching a local echo); none of these is.
+            None::<&str>,
+            lo,
+            hi,
+        ])?;
+        if n == 0 {
             continue;
         }
         ch.add(ev.room_id, ev.id);
@@ -456,14 +439,36 @@ fn insert_messages(
             }
         }
         let at = activity.entry(ev.room_id).or_insert(i64::MIN);
-        *at = (*at).max(to_ms(ev.created_at));
-        apply_earlier_relations(tx, me, ev, &id, ch)?;
+        *at = (*at).max(created);
+        apply_earlier_relations(tx, me, ev, id, ch)?;
     }
     for (room, at) in activity {
         touch_room(tx, &room.to_string(), at)?;
         ch.room_list = true;
     }
     Ok(())
+}
+
+/// Inserts a message; `?15..?16` is its millisecond's range of `pk`s (see
+/// [`super::message_pk`], of which the sub-select is the SQL form: the next
+/// free one in the range, or NULL, for SQLite to pick, when the range is
+/// full or absent). Picking it in the statement saves a statement per row.
+const INSERT_MESSAGE: &str = "INSERT OR IGNORE INTO messages (id, room_id, seq, sender_id, kind,
+        body, reply_to, thread_root, attachments, forward_of, mentions, created_at, erased,
+        txn_id, pk)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+        (SELECT CASE WHEN max(pk) IS NULL THEN ?15 WHEN max(pk) + 1 < ?16 THEN max(pk) + 1 END
+         FROM messages WHERE pk >= ?15 AND pk < ?16))";
+
+/// A list column (`attachments`, `mentions`): `[]` without serialising.
+fn json_list<T: serde::Serialize>(
+    items: &[T],
+) -> serde_json::Result<std::borrow::Cow<'static, str>> {
+    if items.is_empty() {
+        Ok("[]".into())
+    } else {
+        serde_json::to_string(items).map(Into::into)
+    }
 }
 
 /// The event's `content` object as stored in `events.content`, serialised
@@ -623,6 +628,7 @@ fn insert_message(
     let room = ev.room_id.to_string();
     let id = ev.id.to_string();
     let created = to_ms(ev.created_at);
+    let (lo, hi) = super::pk_range(created).unzip();
     let attachments = serde_json::to_string(&m.attachments)?;
     let mentions = serde_json::to_string(&m.mentions)?;
     // Our own message coming back: it replaces its local echo.
@@ -664,29 +670,25 @@ fn insert_message(
         ch.replaced
             .push((ev.room_id, super::parse_uuid(&local), ev.id));
     } else {
-        let n = tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO messages (id, room_id, seq, sender_id, kind, body, reply_to,
-                     thread_root, attachments, forward_of, mentions, created_at, erased, txn_id, pk)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            )?
-            .execute(params![
-                id,
-                room,
-                ev.seq,
-                ev.sender_id.to_string(),
-                enum_str(&m.kind),
-                m.body,
-                m.reply_to.map(|r| r.to_string()),
-                m.thread_root.map(|r| r.to_string()),
-                attachments,
-                m.forward_of.map(|r| r.to_string()),
-                mentions,
-                created,
-                m.erased,
-                ev.txn_id,
-                super::message_pk(tx, created)?
-            ])?;
+        let n = tx.prepare_cached(INSERT_MESSAGE)?.execute(params![
+            id,
+            room,
+            ev.seq,
+            ev.sender_id.to_string(),
+            enum_str(&m.kind),
+            m.body,
+            m.reply_to.map(|r| r.to_string()),
+            m.thread_root.map(|r| r.to_string()),
+            attachments,
+            m.forward_of.map(|r| r.to_string()),
+            mentions,
+            created,
+            m.erased,
+            // Only the caller's own sends keep theirs (to match an echo).
+            ev.txn_id.as_deref().filter(|_| ev.sender_id == me),
+            lo,
+            hi,
+        ])?;
         if n == 0 {
             return Ok(());
         }
@@ -866,6 +868,55 @@ mod tests {
             })
             .unwrap();
         (dir, store, room)
+    }
+
+    /// The `pk` picked inside the insert statement is what `message_pk`
+    /// would give: the millisecond's next free one, in a run and one by
+    /// one alike; a time outside the range gets one SQLite picks. Other
+    /// senders' transaction ids stay in the log only.
+    #[test]
+    fn message_pks_are_picked_in_the_insert_and_only_own_txn_ids_are_kept() {
+        let (_dir, store, room) = store();
+        let (me, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let t = 1_700_000_000_000i64;
+        let at = |ms: i64| {
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap()
+        };
+        let mut run: Vec<Event> = (1..=4).map(|seq| message(room, seq, other, "x")).collect();
+        for (e, ms) in run.iter_mut().zip([t, t, t + 1, t]) {
+            e.created_at = at(ms);
+        }
+        let mut single = message(room, 5, other, "y");
+        single.created_at = at(t);
+        let mut mine = message(room, 6, me, "z");
+        mine.created_at = at(7);
+        let rows: Vec<(i64, i64, Option<String>)> = store
+            .write_blocking(|tx| {
+                let mut ch = Changes::default();
+                apply_batch(tx, me, &run, false, &mut ch)?;
+                apply_batch(tx, me, std::slice::from_ref(&single), false, &mut ch)?;
+                apply_batch(tx, me, std::slice::from_ref(&mine), false, &mut ch)?;
+                Ok(tx
+                    .prepare("SELECT seq, pk, txn_id FROM messages ORDER BY seq")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap();
+        let lo = t << crate::store::PK_SHIFT;
+        let pks: Vec<i64> = rows.iter().map(|r| r.1).collect();
+        assert_eq!(
+            &pks[..5],
+            [
+                lo,
+                lo + 1,
+                (t + 1) << crate::store::PK_SHIFT,
+                lo + 2,
+                lo + 3
+            ]
+        );
+        assert!(pks[5] > pks[3], "SQLite picks past the largest: {pks:?}");
+        let txns: Vec<Option<&str>> = rows.iter().map(|r| r.2.as_deref()).collect();
+        assert_eq!(txns, [None, None, None, None, None, Some("t6")]);
     }
 
     /// A batch is stored as the same events one by one would be: in log

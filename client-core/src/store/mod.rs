@@ -55,6 +55,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_fts_backlog",
         include_str!("../../../migrations/client/0005_fts_backlog.sql"),
     ),
+    (
+        "0006_drop_messages_created",
+        include_str!("../../../migrations/client/0006_drop_messages_created.sql"),
+    ),
 ];
 
 /// Prepared statements kept per connection.
@@ -312,16 +316,22 @@ impl Store {
 /// can read it newest first and stop at the page it wants.
 pub(crate) const PK_SHIFT: u32 = 20;
 
+/// The `pk`s of messages created at `created_ms` (`lo..hi`), for a time
+/// inside 1970-01-01T00:17:28Z..2109.
+pub(crate) fn pk_range(created_ms: i64) -> Option<(i64, i64)> {
+    (1i64 << 20..1i64 << 42)
+        .contains(&created_ms)
+        .then(|| (created_ms << PK_SHIFT, (created_ms + 1) << PK_SHIFT))
+}
+
 /// The `pk` for a new message created at `created_ms`: the next free one
 /// in that millisecond. `None` (SQLite picks one) for a time outside
 /// 1970-01-01T00:17:28Z..2109 (below it pks of the old numbering may
 /// live) or a millisecond that is full.
 pub(crate) fn message_pk(conn: &Connection, created_ms: i64) -> Result<Option<i64>> {
-    if !(1i64 << 20..1i64 << 42).contains(&created_ms) {
+    let Some((lo, hi)) = pk_range(created_ms) else {
         return Ok(None);
-    }
-    let lo = created_ms << PK_SHIFT;
-    let hi = (created_ms + 1) << PK_SHIFT;
+    };
     let max: Option<i64> = conn
         .prepare_cached("SELECT max(pk) FROM messages WHERE pk >= ?1 AND pk < ?2")?
         .query_row([lo, hi], |r| r.get(0))?;
