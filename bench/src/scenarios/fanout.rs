@@ -3,8 +3,10 @@
 //! a step passes, then halved between the best pass and the first failure.
 //! A step passes when every message reaches every receiver, no receiver is
 //! cut off, the senders kept the rate, and p99 delivery latency (send
-//! start to frame read) is under 50 ms. The figure is deliveries per second
-//! at the best passing step.
+//! start to frame read) is under 50 ms; a step failed on p99 alone is run
+//! once more (once per size), so that one stall elsewhere on the machine
+//! does not end the search. The figure is deliveries per second at the best
+//! passing step.
 //! Budget: >= 200,000 deliveries/s at R = 1,000.
 
 use std::sync::Arc;
@@ -222,7 +224,8 @@ async fn one(ctx: &Ctx, r: usize, report: &mut Report) -> Res<()> {
     let mut best: Option<Step> = None;
     let mut fail: Option<Step> = None;
     let mut rate = start_rate;
-    for _ in 0..if ctx.quick { 2 } else { MAX_STEPS } {
+    let mut retried = false;
+    for _ in 0..if ctx.quick { 2 } else { MAX_STEPS + 1 } {
         let s = stage.step(rate, dur).await?;
         report.line(format!(
             "R={r} target {:.0} msgs/s: sent {:.0}/s = {:.0} deliveries/s, latency {}: {}",
@@ -244,6 +247,16 @@ async fn one(ctx: &Ctx, r: usize, report: &mut Report) -> Res<()> {
         ));
         steps.push(s.clone());
         let stop = Stage::contract_broken(&s) || s.why.contains("cut off");
+        // A step failed on its p99 alone is run once more before the
+        // search believes it: on a shared machine one stall elsewhere (a
+        // disk flush, another process) can put 1 % of a 3 s step's
+        // deliveries late, and the search never comes back to a rate it
+        // saw fail. Both runs are reported; at most one retry per size.
+        if !ctx.quick && !s.pass && !retried && s.why.starts_with("p99") {
+            retried = true;
+            report.line(format!("R={r}: running {rate:.0} msgs/s once more"));
+            continue;
+        }
         if ctx.quick {
             rate *= 2.0;
             if stop {
