@@ -429,14 +429,7 @@ fn insert_messages(
                     s
                 }
             };
-            if ev.seq > read_seq {
-                let mentioned = m.mentions.contains(&me);
-                tx.prepare_cached(
-                    "UPDATE rooms SET unread_count = unread_count + 1,
-                         mention_count = mention_count + ?2 WHERE id = ?1",
-                )?
-                .execute(params![ev.room_id.to_string(), i64::from(mentioned)])?;
-            }
+            count_unread(tx, me, ev, m, read_seq)?;
         }
         let at = activity.entry(ev.room_id).or_insert(i64::MIN);
         *at = (*at).max(created);
@@ -453,6 +446,28 @@ fn insert_messages(
 /// [`super::message_pk`], of which the sub-select is the SQL form: the next
 /// free one in the range, or NULL, for SQLite to pick, when the range is
 /// full or absent). Picking it in the statement saves a statement per row.
+/// Counts a live message from someone else as unread (and as a mention of
+/// the caller) when it is past the caller's read marker `read_seq`.
+fn count_unread(
+    tx: &Transaction<'_>,
+    me: UserId,
+    ev: &Event,
+    m: &MessageContent,
+    read_seq: i64,
+) -> Result<()> {
+    if ev.seq > read_seq {
+        tx.prepare_cached(
+            "UPDATE rooms SET unread_count = unread_count + 1,
+                 mention_count = mention_count + ?2 WHERE id = ?1",
+        )?
+        .execute(params![
+            ev.room_id.to_string(),
+            i64::from(m.mentions.contains(&me))
+        ])?;
+    }
+    Ok(())
+}
+
 const INSERT_MESSAGE: &str = "INSERT OR IGNORE INTO messages (id, room_id, seq, sender_id, kind,
         body, reply_to, thread_root, attachments, forward_of, mentions, created_at, erased,
         txn_id, pk)
@@ -694,15 +709,7 @@ fn insert_message(
         }
         ch.add(ev.room_id, ev.id);
         if live && ev.sender_id != me {
-            let read = read_marker(tx, ev.room_id, me)?;
-            if ev.seq > read {
-                let mentioned = m.mentions.contains(&me);
-                tx.prepare_cached(
-                    "UPDATE rooms SET unread_count = unread_count + 1,
-                         mention_count = mention_count + ?2 WHERE id = ?1",
-                )?
-                .execute(params![room, i64::from(mentioned)])?;
-            }
+            count_unread(tx, me, ev, m, read_marker(tx, ev.room_id, me)?)?;
         }
     }
     touch_room(tx, &room, created)?;
