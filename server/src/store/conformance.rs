@@ -7,7 +7,7 @@
 
 use tern_protocol::auth::{ServerRole, UserKind};
 use tern_protocol::event::{DeleteContent, EditContent, ReactionContent};
-use tern_protocol::room::{MemberState, RoomKind, Visibility};
+use tern_protocol::room::{MemberState, Room, RoomKind, Visibility};
 use tern_protocol::sync::SyncRequest;
 use tern_protocol::workspace::{WorkspaceKind, WorkspaceRole};
 use tern_protocol::{EventContent, MessageContent, UserId};
@@ -82,16 +82,12 @@ pub async fn users_are_unique(store: &dyn Store) {
     );
 }
 
-pub async fn log_is_gapless_and_idempotent(store: &dyn Store) {
-    let a = user(store, "conf-log-a").await;
+/// A user `{name}-a` and a public group room `name` in a workspace of
+/// their own: the scene most checks start from.
+pub async fn user_and_group_room(store: &dyn Store, name: &str) -> (UserId, Room) {
+    let a = user(store, &format!("{name}-a")).await;
     let ws = store
-        .create_workspace(
-            a,
-            "conf-log",
-            "Log",
-            WorkspaceKind::Client,
-            serde_json::json!({}),
-        )
+        .create_workspace(a, name, name, WorkspaceKind::Client, serde_json::json!({}))
         .await
         .unwrap();
     let room = store
@@ -99,7 +95,7 @@ pub async fn log_is_gapless_and_idempotent(store: &dyn Store) {
             workspace_id: ws.id,
             kind: RoomKind::Group,
             visibility: Visibility::Public,
-            name: Some("log".into()),
+            name: Some(name.to_owned()),
             topic: None,
             created_by: a,
             read_only: false,
@@ -109,6 +105,11 @@ pub async fn log_is_gapless_and_idempotent(store: &dyn Store) {
         })
         .await
         .unwrap();
+    (a, room)
+}
+
+pub async fn log_is_gapless_and_idempotent(store: &dyn Store) {
+    let (a, room) = user_and_group_room(store, "conf-log").await;
     // created + creator's member event
     assert_eq!(room.last_seq, 2, "a new room holds its creation events");
     let mut handles = Vec::new();

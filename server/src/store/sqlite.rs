@@ -2630,44 +2630,7 @@ mod tests {
     }
 
     async fn sender_and_room(store: &SqliteStore) -> (UserId, RoomId) {
-        let a = store
-            .create_user(NewUser {
-                username: "txn-a".into(),
-                email: "txn-a@example.test".into(),
-                password_hash: "x".into(),
-                display_name: "a".into(),
-                kind: UserKind::Human,
-                server_role: ServerRole::User,
-            })
-            .await
-            .unwrap()
-            .user
-            .id;
-        let ws = store
-            .create_workspace(
-                a,
-                "txn",
-                "Txn",
-                WorkspaceKind::Client,
-                serde_json::json!({}),
-            )
-            .await
-            .unwrap();
-        let room = store
-            .create_room(NewRoom {
-                workspace_id: ws.id,
-                kind: RoomKind::Group,
-                visibility: Visibility::Public,
-                name: Some("txn".into()),
-                topic: None,
-                created_by: a,
-                read_only: false,
-                secret: false,
-                members: vec![],
-                txn_id: None,
-            })
-            .await
-            .unwrap();
+        let (a, room) = super::super::conformance::user_and_group_room(store, "txn").await;
         (a, room.id)
     }
 

@@ -16,11 +16,16 @@ struct Tmux {
 }
 
 impl Tmux {
-    fn available() -> bool {
-        Command::new("tmux")
+    /// True (and says the test is skipped) when tmux is not installed.
+    fn missing(test: &str) -> bool {
+        let there = Command::new("tmux")
             .arg("-V")
             .output()
-            .is_ok_and(|o| o.status.success())
+            .is_ok_and(|o| o.status.success());
+        if !there {
+            println!("SKIPPED {test}: tmux is not installed (apt-get install -y tmux)");
+        }
+        !there
     }
 
     fn new(tag: &str) -> Self {
@@ -183,10 +188,7 @@ impl Drop for Tmux {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_real_binary_in_tmux() {
-    if !Tmux::available() {
-        println!(
-            "SKIPPED the_real_binary_in_tmux: tmux is not installed (apt-get install -y tmux)"
-        );
+    if Tmux::missing("the_real_binary_in_tmux") {
         return;
     }
     let mut server = TestServer::demo().await;
@@ -269,8 +271,7 @@ async fn the_real_binary_in_tmux() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panic_restores_the_terminal_and_logs_a_report() {
-    if !Tmux::available() {
-        println!("SKIPPED a_panic_restores_the_terminal_and_logs_a_report: tmux is not installed");
+    if Tmux::missing("a_panic_restores_the_terminal_and_logs_a_report") {
         return;
     }
     let server = TestServer::demo().await;
@@ -298,8 +299,7 @@ async fn a_panic_restores_the_terminal_and_logs_a_report() {
 /// system opener says so, `:members` lists the room.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn upload_save_and_open_in_tmux() {
-    if !Tmux::available() {
-        println!("SKIPPED upload_save_and_open_in_tmux: tmux is not installed");
+    if Tmux::missing("upload_save_and_open_in_tmux") {
         return;
     }
     let mut server = TestServer::demo().await;
@@ -379,8 +379,7 @@ async fn upload_save_and_open_in_tmux() {
 /// with the server gone, from the cache.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn open_hands_the_cached_file_to_the_opener_even_offline() {
-    if !Tmux::available() {
-        println!("SKIPPED open_hands_the_cached_file_to_the_opener_even_offline: no tmux");
+    if Tmux::missing("open_hands_the_cached_file_to_the_opener_even_offline") {
         return;
     }
     let mut server = TestServer::demo().await;
@@ -476,10 +475,7 @@ async fn open_hands_the_cached_file_to_the_opener_even_offline() {
 /// (in Russian); in both the app goes on as usual.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_bad_config_file_is_named_by_line_and_the_app_starts() {
-    if !Tmux::available() {
-        println!(
-            "SKIPPED a_bad_config_file_is_named_by_line_and_the_app_starts: tmux is not installed"
-        );
+    if Tmux::missing("a_bad_config_file_is_named_by_line_and_the_app_starts") {
         return;
     }
     let server = TestServer::demo().await;

@@ -19,16 +19,23 @@ pub async fn files_send(
     path: String,
     caption: Option<String>,
 ) -> CmdResult<Uuid> {
-    let result: CmdResult<_> = async {
-        let caption = caption.unwrap_or_default();
-        Ok(state
-            .client()
-            .await?
-            .send_file(room_id, &path, &caption)
-            .await?)
-    }
-    .await;
+    let result = send_path(&state, room_id, &path, caption).await;
     state.worded(result)
+}
+
+/// Sends the file at `path` with its caption (none: an empty one).
+async fn send_path(
+    state: &AppState,
+    room_id: Uuid,
+    path: impl AsRef<std::path::Path>,
+    caption: Option<String>,
+) -> CmdResult<Uuid> {
+    let caption = caption.unwrap_or_default();
+    Ok(state
+        .client()
+        .await?
+        .send_file(room_id, path, &caption)
+        .await?)
 }
 
 /// Largest pasted file, in bytes.
@@ -72,12 +79,7 @@ pub async fn files_send_bytes(
             .map_err(CmdError::io)?;
         let path = dir.join(safe);
         tokio::fs::write(&path, &data).await.map_err(CmdError::io)?;
-        let caption = caption.unwrap_or_default();
-        Ok(state
-            .client()
-            .await?
-            .send_file(room_id, &path, &caption)
-            .await?)
+        send_path(&state, room_id, &path, caption).await
     }
     .await;
     state.worded(result)
